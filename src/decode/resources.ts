@@ -1,0 +1,234 @@
+// Decode stage: parsed items → the typed inputs we own (policies, the Image
+// config, mirror sets). Pure; never throws; wrong types become issues.
+
+import { issue, type Issue } from '../issues.ts'
+import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, ResourceRef, SigstorePolicy } from '../model.ts'
+import { FieldReader, isObject, type Path } from './read-fields.ts'
+
+export const CONFIG_GROUP = 'config.openshift.io'
+export const OPERATOR_GROUP = 'operator.openshift.io'
+
+/** What an item is to us. */
+export type ItemRole = 'policy' | 'image' | 'mirror-set' | 'other'
+
+function groupOf(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/')
+  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
+}
+
+/** Classifies an item by apiVersion and kind. */
+export function roleOf(value: unknown): ItemRole {
+  if (!isObject(value)) return 'other'
+  const apiVersion = value['apiVersion']
+  const kind = value['kind']
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return 'other'
+  const { group, version } = groupOf(apiVersion)
+  if (group === CONFIG_GROUP && (version === 'v1' || version === 'v1alpha1') && (kind === 'ImagePolicy' || kind === 'ClusterImagePolicy')) {
+    return 'policy'
+  }
+  if (group === CONFIG_GROUP && version === 'v1' && kind === 'Image') return 'image'
+  if (group === CONFIG_GROUP && version === 'v1' && (kind === 'ImageDigestMirrorSet' || kind === 'ImageTagMirrorSet')) return 'mirror-set'
+  if (group === OPERATOR_GROUP && version === 'v1alpha1' && kind === 'ImageContentSourcePolicy') return 'mirror-set'
+  return 'other'
+}
+
+/** `{apiVersion, kind, name, namespace}` of an item, as far as it has them. */
+export function refOf(value: unknown): ResourceRef | undefined {
+  if (!isObject(value)) return undefined
+  const metadata = isObject(value['metadata']) ? value['metadata'] : {}
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+  const namespace = metadata['namespace']
+  return {
+    apiVersion: str(value['apiVersion']),
+    kind: str(value['kind']),
+    name: str(metadata['name']),
+    ...(typeof namespace === 'string' && namespace !== '' ? { namespace } : {}),
+  }
+}
+
+function decodePolicySpec(r: FieldReader, policy: Record<string, unknown>, at: Path): SigstorePolicy {
+  const root = r.object(policy['rootOfTrust'], [...at, 'rootOfTrust']) ?? {}
+  const rootAt = [...at, 'rootOfTrust']
+  const publicKey = r.object(root['publicKey'], [...rootAt, 'publicKey'])
+  const fulcio = r.object(root['fulcioCAWithRekor'], [...rootAt, 'fulcioCAWithRekor'])
+  const pki = r.object(root['pki'], [...rootAt, 'pki'])
+  const si = r.object(policy['signedIdentity'], [...at, 'signedIdentity'])
+  const siAt = [...at, 'signedIdentity']
+  const opt = <T>(key: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [key]: v })
+
+  let fulcioSubject: Record<string, unknown> | undefined
+  if (fulcio !== undefined) fulcioSubject = r.object(fulcio['fulcioSubject'], [...rootAt, 'fulcioCAWithRekor', 'fulcioSubject'])
+  let pkiSubject: Record<string, unknown> | undefined
+  if (pki !== undefined) pkiSubject = r.object(pki['pkiCertificateSubject'], [...rootAt, 'pki', 'pkiCertificateSubject'])
+  const exact = si === undefined ? undefined : r.object(si['exactRepository'], [...siAt, 'exactRepository'])
+  const remap = si === undefined ? undefined : r.object(si['remapIdentity'], [...siAt, 'remapIdentity'])
+
+  const f = [...rootAt, 'fulcioCAWithRekor']
+  const p = [...rootAt, 'pki']
+  return {
+    rootOfTrust: {
+      policyType: r.string(root['policyType'], [...rootAt, 'policyType']) ?? '',
+      ...(publicKey === undefined
+        ? {}
+        : {
+            publicKey: {
+              ...opt('keyData', r.string(publicKey['keyData'], [...rootAt, 'publicKey', 'keyData'])),
+              ...opt('rekorKeyData', r.string(publicKey['rekorKeyData'], [...rootAt, 'publicKey', 'rekorKeyData'])),
+            },
+          }),
+      ...(fulcio === undefined
+        ? {}
+        : {
+            fulcioCAWithRekor: {
+              ...opt('fulcioCAData', r.string(fulcio['fulcioCAData'], [...f, 'fulcioCAData'])),
+              ...opt('rekorKeyData', r.string(fulcio['rekorKeyData'], [...f, 'rekorKeyData'])),
+              ...(fulcioSubject === undefined
+                ? {}
+                : {
+                    fulcioSubject: {
+                      ...opt('oidcIssuer', r.string(fulcioSubject['oidcIssuer'], [...f, 'fulcioSubject', 'oidcIssuer'])),
+                      ...opt('signedEmail', r.string(fulcioSubject['signedEmail'], [...f, 'fulcioSubject', 'signedEmail'])),
+                    },
+                  }),
+            },
+          }),
+      ...(pki === undefined
+        ? {}
+        : {
+            pki: {
+              ...opt('caRootsData', r.string(pki['caRootsData'], [...p, 'caRootsData'])),
+              ...opt('caIntermediatesData', r.string(pki['caIntermediatesData'], [...p, 'caIntermediatesData'])),
+              ...(pkiSubject === undefined
+                ? {}
+                : {
+                    pkiCertificateSubject: {
+                      ...opt('email', r.string(pkiSubject['email'], [...p, 'pkiCertificateSubject', 'email'])),
+                      ...opt('hostname', r.string(pkiSubject['hostname'], [...p, 'pkiCertificateSubject', 'hostname'])),
+                    },
+                  }),
+            },
+          }),
+    },
+    ...(si === undefined
+      ? {}
+      : {
+          signedIdentity: {
+            matchPolicy: r.string(si['matchPolicy'], [...siAt, 'matchPolicy']) ?? '',
+            ...(exact === undefined
+              ? {}
+              : { exactRepository: { repository: r.string(exact['repository'], [...siAt, 'exactRepository', 'repository']) ?? '' } }),
+            ...(remap === undefined
+              ? {}
+              : {
+                  remapIdentity: {
+                    prefix: r.string(remap['prefix'], [...siAt, 'remapIdentity', 'prefix']) ?? '',
+                    signedPrefix: r.string(remap['signedPrefix'], [...siAt, 'remapIdentity', 'signedPrefix']) ?? '',
+                  },
+                }),
+          },
+        }),
+  }
+}
+
+/** Decodes an ImagePolicy or ClusterImagePolicy into what the renderer reads. */
+export function decodePolicy(value: Record<string, unknown>): { policy?: PolicyResource; issues: Issue[] } {
+  const ref = refOf(value)!
+  const r = new FieldReader(ref)
+  const kind = ref.kind as PolicyResource['kind']
+  const metadata = r.object(value['metadata'], ['metadata']) ?? {}
+  const name = r.string(metadata['name'], ['metadata', 'name']) ?? ''
+  if (name === '') r.issues.push(issue('error', 'decode', 'Required value: name is required', { resource: ref, path: ['metadata', 'name'] }))
+  const namespace = r.string(metadata['namespace'], ['metadata', 'namespace'])
+  if (kind === 'ImagePolicy' && (namespace === undefined || namespace === '')) {
+    r.issues.push(
+      issue('error', 'decode', 'Required value: ImagePolicy is namespaced; metadata.namespace is required (it names the node file)', {
+        resource: ref,
+        path: ['metadata', 'namespace'],
+      }),
+    )
+  }
+  const generation = r.integer(metadata['generation'], ['metadata', 'generation']) ?? 0
+  const spec = r.object(value['spec'], ['spec'])
+  if (spec === undefined) {
+    r.issues.push(issue('error', 'decode', 'Required value: spec is required', { resource: ref, path: ['spec'] }))
+    return { issues: r.issues }
+  }
+  const scopes = r.strings(spec['scopes'], ['spec', 'scopes']) ?? []
+  const policyValue = r.object(spec['policy'], ['spec', 'policy'])
+  if (policyValue === undefined) {
+    r.issues.push(issue('error', 'decode', 'Required value: spec.policy is required', { resource: ref, path: ['spec', 'policy'] }))
+    return { issues: r.issues }
+  }
+  const policy = decodePolicySpec(r, policyValue, ['spec', 'policy'])
+  if (r.issues.length > 0) return { issues: r.issues }
+  return {
+    policy: {
+      ref,
+      kind,
+      name,
+      ...(kind === 'ImagePolicy' && namespace !== undefined ? { namespace } : {}),
+      generation,
+      scopes,
+      policy,
+    },
+    issues: r.issues,
+  }
+}
+
+/** `spec.registrySources` of the Image config (nil and `[]` kept apart). */
+export function decodeImage(value: Record<string, unknown>): { sources: RegistrySources; issues: Issue[] } {
+  const r = new FieldReader(refOf(value))
+  const spec = r.object(value['spec'], ['spec']) ?? {}
+  const rs = r.object(spec['registrySources'], ['spec', 'registrySources']) ?? {}
+  const at = ['spec', 'registrySources']
+  const list = (key: keyof RegistrySources) => {
+    const v = r.strings(rs[key], [...at, key])
+    return v === undefined ? {} : { [key]: v }
+  }
+  return {
+    sources: {
+      ...list('allowedRegistries'),
+      ...list('blockedRegistries'),
+      ...list('insecureRegistries'),
+      ...list('containerRuntimeSearchRegistries'),
+    },
+    issues: r.issues,
+  }
+}
+
+function decodeMirrors(r: FieldReader, entries: Record<string, unknown>[] | undefined, at: Path): ImageMirror[] {
+  return (entries ?? []).map((entry, i) => {
+    const source = r.string(entry['source'], [...at, i, 'source']) ?? ''
+    const mirrors = r.strings(entry['mirrors'], [...at, i, 'mirrors']) ?? []
+    const policy = r.string(entry['mirrorSourcePolicy'], [...at, i, 'mirrorSourcePolicy'])
+    return { source, mirrors, ...(policy !== undefined ? { mirrorSourcePolicy: policy } : {}) }
+  })
+}
+
+/** Adds one ICSP/IDMS/ITMS to the mirror sets (input order kept). */
+export function decodeMirrorSet(value: Record<string, unknown>, into: MutableMirrorSets): Issue[] {
+  const ref = refOf(value)!
+  const r = new FieldReader(ref)
+  const spec = r.object(value['spec'], ['spec']) ?? {}
+  const key = { ImageContentSourcePolicy: 'repositoryDigestMirrors', ImageDigestMirrorSet: 'imageDigestMirrors', ImageTagMirrorSet: 'imageTagMirrors' }[
+    ref.kind
+  ]
+  if (key === undefined) return []
+  const mirrors = decodeMirrors(r, r.objects(spec[key], ['spec', key]), ['spec', key])
+  if (ref.kind === 'ImageContentSourcePolicy') into.imageContentSourcePolicies.push({ name: ref.name, repositoryDigestMirrors: mirrors })
+  else if (ref.kind === 'ImageDigestMirrorSet') into.imageDigestMirrorSets.push({ name: ref.name, imageDigestMirrors: mirrors })
+  else into.imageTagMirrorSets.push({ name: ref.name, imageTagMirrors: mirrors })
+  return r.issues
+}
+
+export interface MutableMirrorSets {
+  imageContentSourcePolicies: { name: string; repositoryDigestMirrors: ImageMirror[] }[]
+  imageDigestMirrorSets: { name: string; imageDigestMirrors: ImageMirror[] }[]
+  imageTagMirrorSets: { name: string; imageTagMirrors: ImageMirror[] }[]
+}
+
+export function emptyMirrorSets(): MutableMirrorSets {
+  return { imageContentSourcePolicies: [], imageDigestMirrorSets: [], imageTagMirrorSets: [] }
+}
+
+export type { MirrorSets }

@@ -1,0 +1,162 @@
+// Options: defaults, the functionConfig (ImagePolicyRenderer or a ConfigMap of
+// strings, as kpt passes `k=v` arguments) and CLI flags merged into one record.
+// Pure; no I/O.
+
+import { issue, type Issue } from './issues.ts'
+import { isObject } from './decode/read-fields.ts'
+
+export const CONFIG_API_VERSION = 'imagepolicy-mc/v1alpha1'
+export const CONFIG_KIND = 'ImagePolicyRenderer'
+
+export type ValidateMode = 'strict' | 'warn' | 'ignore'
+
+export interface Options {
+  /** Pools to write a MachineConfig for. Default: `["master", "worker"]`. */
+  readonly pools: readonly string[]
+  /** MachineConfig name; `{pool}` is replaced. Default: `99-{pool}-sigstore-imagepolicies`. */
+  readonly name: string
+  /** Ignition spec version of `spec.config`, 3.1.0–3.5.0. Default: `3.4.0`. */
+  readonly ignitionVersion: string
+  /** Release image (or its repository) whose repository MCO never blocks. Default: `quay.io/openshift-release-dev/ocp-release`. */
+  readonly releaseImage: string
+  /** Keep ImagePolicy/ClusterImagePolicy items in the output. Default: `true`. */
+  readonly emitPolicies: boolean
+  /** CRD rule checking, as kubectl's `--validate`. Default: `strict`. */
+  readonly validate: ValidateMode
+  /** Warnings fail the run. Default: `false`. */
+  readonly strict: boolean
+  /** Accept an input with no resources. Default: `false`. */
+  readonly allowEmpty: boolean
+}
+
+export const DEFAULT_OPTIONS: Options = {
+  pools: ['master', 'worker'],
+  name: '99-{pool}-sigstore-imagepolicies',
+  ignitionVersion: '3.4.0',
+  releaseImage: 'quay.io/openshift-release-dev/ocp-release',
+  emitPolicies: true,
+  validate: 'strict',
+  strict: false,
+  allowEmpty: false,
+}
+
+export const IGNITION_VERSIONS = ['3.1.0', '3.2.0', '3.3.0', '3.4.0', '3.5.0'] as const
+export const VALIDATE_MODES = ['strict', 'warn', 'ignore'] as const
+
+export type PartialOptions = { -readonly [K in keyof Options]?: Options[K] }
+
+const POOL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+const MC_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
+
+function parseBool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v
+  if (typeof v === 'string') {
+    if (/^(true|yes|on|1)$/i.test(v)) return true
+    if (/^(false|no|off|0)$/i.test(v)) return false
+  }
+  return undefined
+}
+
+function parseList(v: unknown): string[] | undefined {
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[]
+  if (typeof v === 'string') {
+    const trimmed = v.trim()
+    if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
+      return trimmed.slice(1, -1).split(',').map((s) => s.trim().replace(/^["']|["']$/g, '')).filter((s) => s !== '')
+    }
+    return trimmed.split(/[,\s]+/).filter((s) => s !== '')
+  }
+  return undefined
+}
+
+/** Reads option values from a record of raw values (functionConfig spec, ConfigMap data or CLI flags). */
+export function decodeOptionValues(raw: Record<string, unknown>, where: string): { value: PartialOptions; issues: Issue[] } {
+  const issues: Issue[] = []
+  const value: PartialOptions = {}
+  const bad = (key: string, why: string) => issues.push(issue('error', 'config', `${where}: ${key}: ${why}`))
+  for (const [key, v] of Object.entries(raw)) {
+    if (v === undefined) continue
+    switch (key) {
+      case 'pools': {
+        const pools = parseList(v)
+        if (pools === undefined || pools.length === 0) bad(key, 'must be a non-empty list of pool names')
+        else if (pools.some((p) => !POOL_NAME.test(p))) bad(key, `invalid pool name in ${JSON.stringify(pools)} (lower-case letters, digits and '-')`)
+        else value.pools = pools
+        break
+      }
+      case 'name':
+        if (typeof v !== 'string' || v === '') bad(key, 'must be a non-empty string')
+        else value.name = v
+        break
+      case 'ignitionVersion':
+        if (typeof v !== 'string' || !(IGNITION_VERSIONS as readonly string[]).includes(v)) bad(key, `must be one of ${IGNITION_VERSIONS.join(', ')}`)
+        else value.ignitionVersion = v
+        break
+      case 'releaseImage':
+        if (typeof v !== 'string' || v === '') bad(key, 'must be a non-empty image reference')
+        else value.releaseImage = v
+        break
+      case 'validate':
+        if (typeof v !== 'string' || !(VALIDATE_MODES as readonly string[]).includes(v)) bad(key, `must be one of ${VALIDATE_MODES.join(', ')}`)
+        else value.validate = v as ValidateMode
+        break
+      case 'emitPolicies':
+      case 'strict':
+      case 'allowEmpty': {
+        const b = parseBool(v)
+        if (b === undefined) bad(key, 'must be true or false')
+        else value[key] = b
+        break
+      }
+      default:
+        bad(key, `unknown option (known: ${Object.keys(DEFAULT_OPTIONS).join(', ')})`)
+    }
+  }
+  return { value, issues }
+}
+
+/**
+ * Options from a functionConfig: `ImagePolicyRenderer` with fields under `spec`,
+ * or a `ConfigMap` whose `data` holds the same keys as strings.
+ */
+export function decodeFunctionConfig(config: unknown): { value: PartialOptions; issues: Issue[] } {
+  if (config === undefined || config === null) return { value: {}, issues: [] }
+  if (!isObject(config)) return { value: {}, issues: [issue('error', 'config', 'functionConfig must be an object')] }
+  const kind = config['kind']
+  if (kind === 'ConfigMap') {
+    const data = config['data'] ?? {}
+    if (!isObject(data)) return { value: {}, issues: [issue('error', 'config', 'functionConfig ConfigMap data must be a map')] }
+    return decodeOptionValues(data, 'functionConfig ConfigMap data')
+  }
+  if (kind === CONFIG_KIND && config['apiVersion'] === CONFIG_API_VERSION) {
+    const spec = config['spec'] ?? {}
+    if (!isObject(spec)) return { value: {}, issues: [issue('error', 'config', `${CONFIG_KIND} spec must be a map`)] }
+    return decodeOptionValues(spec, `${CONFIG_KIND} spec`)
+  }
+  return {
+    value: {},
+    issues: [
+      issue('error', 'config', `functionConfig must be apiVersion: ${CONFIG_API_VERSION}, kind: ${CONFIG_KIND} or a ConfigMap (got ${String(config['apiVersion'])} ${String(kind)})`),
+    ],
+  }
+}
+
+/** Later layers win: defaults < functionConfig < CLI flags. */
+export function mergeOptions(...layers: PartialOptions[]): Options {
+  return Object.assign({}, DEFAULT_OPTIONS, ...layers) as Options
+}
+
+/** Checks that derived names are valid and distinct. */
+export function checkOptions(options: Options): Issue[] {
+  const names = options.pools.map((pool) => machineConfigName(options, pool))
+  const issues: Issue[] = []
+  for (const n of names) {
+    if (!MC_NAME.test(n) || n.length > 253) issues.push(issue('error', 'config', `name: ${JSON.stringify(n)} is not a valid MachineConfig name (DNS-1123 subdomain)`))
+  }
+  if (new Set(names).size !== names.length) issues.push(issue('error', 'config', 'name: must contain {pool} when more than one pool is given (names would collide)'))
+  return issues
+}
+
+export function machineConfigName(options: Options, pool: string): string {
+  return options.name.replaceAll('{pool}', pool)
+}

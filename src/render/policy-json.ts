@@ -1,0 +1,146 @@
+// Render stage: /etc/containers/policy.json and /etc/crio/policies/<namespace>.json,
+// following MCO's `updatePolicyJSON` and `updateNamespacedPolicyJSONs` (helpers.go;
+// mco-rendering.md §3 and §7). Pure; no I/O; never throws on bad input.
+
+import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
+import { goMarshalIndent, type GoValue } from './go-json.ts'
+import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from './requirement.ts'
+
+export const POLICY_JSON_PATH = '/etc/containers/policy.json'
+/** `pkg/daemon/constants` `CrioPoliciesDir`. */
+export const CRIO_POLICIES_DIR = '/etc/crio/policies'
+
+/**
+ * MCO's base policy, `templates/<role>/01-<role>-container-runtime/_base/files/policy.yaml`,
+ * byte for byte (4-space indent, odd layout, no final newline). It lands on the
+ * node unchanged when only ImagePolicies exist.
+ */
+export const TEMPLATE_POLICY_JSON =
+  '{\n    "default": [\n        {\n            "type": "insecureAcceptAnything"\n        }\n    ],\n    "transports":\n        {\n            "docker-daemon":\n                {\n                    "": [{"type":"insecureAcceptAnything"}]\n                }\n        }\n}'
+
+type Scopes = Map<string, readonly Requirement[]>
+
+/** A decoded containers `signature.Policy`. */
+export interface Policy {
+  readonly default: readonly Requirement[]
+  readonly transports: ReadonlyMap<string, ReadonlyMap<string, readonly Requirement[]>>
+}
+
+/** The template as `json.Decode` reads it into `signature.Policy`. */
+function templatePolicy(): Policy {
+  return {
+    default: [INSECURE_ACCEPT_ANYTHING],
+    transports: new Map([['docker-daemon', new Map([['', [INSECURE_ACCEPT_ANYTHING]]])]]),
+  }
+}
+
+/** containers' `atomic` transport takes at most two `/` in a scope (counted on the raw scope). */
+function atomicAllowed(scope: string): boolean {
+  let n = 0
+  for (const c of scope) if (c === '/' && ++n >= 3) return false
+  return true
+}
+
+export function marshalPolicy(policy: Policy): string {
+  const value: GoValue = { default: policy.default, transports: policy.transports as ReadonlyMap<string, GoValue> }
+  return goMarshalIndent(value)
+}
+
+export interface ClusterPolicyInput {
+  readonly allowed: readonly string[] | undefined
+  readonly policyBlocked: readonly string[] | undefined
+  readonly cluster: ReadonlyMap<string, readonly Requirement[]>
+}
+
+/**
+ * MCO's `validateClusterImagePolicyWithAllowedBlockedRegistries` and, for
+ * namespace scopes, the same checks in `updateNamespacedPolicyJSONs`. MCO stops
+ * at the first violation (in Go map order); we return them all, sorted, allowed
+ * violations first as MCO checks them first.
+ */
+export function allowedBlockedViolations(
+  scopes: Iterable<string>,
+  allowed: readonly string[] | undefined,
+  blocked: readonly string[] | undefined,
+  who: 'clusterimagePolicy' | 'imagePolicy',
+): { readonly scope: string; readonly message: string }[] {
+  const allowedList = allowed ?? []
+  const blockedList = blocked ?? []
+  if (allowedList.length === 0 && blockedList.length === 0) return []
+  const sorted = [...new Set(scopes)].sort()
+  const out: { scope: string; message: string }[] = []
+  if (allowedList.length > 0) {
+    for (const scope of sorted) {
+      if (!allowedList.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
+        out.push({ scope, message: `${who} configured for the scope ${scope} is not nested inside allowedRegistries` })
+      }
+    }
+  }
+  for (const scope of sorted) {
+    if (blockedList.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
+      out.push({ scope, message: `${who} configured for the scope ${scope} is nested inside blockedRegistries` })
+    }
+  }
+  return out
+}
+
+/**
+ * The cluster policy (`updatePolicyJSON`, after its validation, which the caller
+ * runs): `text` is the file, `policy` the decoded value the namespace files start
+ * from. Returns the template verbatim when there are no allowed or blocked
+ * registries and no cluster scopes.
+ */
+export function renderClusterPolicy(input: ClusterPolicyInput): { readonly text: string; readonly policy: Policy } {
+  const { allowed, policyBlocked, cluster } = input
+  if (allowed === undefined && policyBlocked === undefined && cluster.size === 0) {
+    return { text: TEMPLATE_POLICY_JSON, policy: templatePolicy() }
+  }
+  const base = templatePolicy()
+  let defaults = base.default
+  const transportScopes: Scopes = new Map()
+  if (allowed !== undefined && allowed.length > 0) {
+    defaults = [REJECT]
+    for (const reg of allowed) {
+      // An allowed registry that is also a cluster scope gets only the cluster requirements.
+      if (cluster.has(reg)) continue
+      transportScopes.set(reg, [INSECURE_ACCEPT_ANYTHING])
+    }
+  }
+  if (policyBlocked !== undefined && policyBlocked.length > 0) {
+    defaults = [INSECURE_ACCEPT_ANYTHING]
+    for (const reg of policyBlocked) transportScopes.set(reg, [REJECT])
+  }
+  for (const [scope, reqs] of cluster) {
+    transportScopes.set(scope, [...(transportScopes.get(scope) ?? []), ...reqs])
+  }
+  const transports = new Map(base.transports)
+  if (transportScopes.size > 0) {
+    transports.set('docker', transportScopes)
+    transports.set('atomic', new Map([...transportScopes].filter(([scope]) => atomicAllowed(scope))))
+  }
+  const policy: Policy = { default: defaults, transports }
+  return { text: marshalPolicy(policy), policy }
+}
+
+/**
+ * One namespace file (`updateNamespacedPolicyJSONs`): the cluster policy plus the
+ * namespace's scopes appended into `docker` and (fewer than three `/`) `atomic`,
+ * both created when missing. Requirements already there for a scope (an allowed
+ * registry's `insecureAcceptAnything`) stay first.
+ */
+export function renderNamespacePolicy(clusterPolicy: Policy, scopes: ReadonlyMap<string, readonly Requirement[]>): string {
+  const docker: Scopes = new Map(clusterPolicy.transports.get('docker') ?? [])
+  const atomic: Scopes = new Map(clusterPolicy.transports.get('atomic') ?? [])
+  for (const [scope, reqs] of scopes) {
+    docker.set(scope, [...(docker.get(scope) ?? []), ...reqs])
+    if (atomicAllowed(scope)) atomic.set(scope, [...(atomic.get(scope) ?? []), ...reqs])
+  }
+  const transports = new Map(clusterPolicy.transports)
+  transports.set('docker', docker)
+  transports.set('atomic', atomic)
+  return marshalPolicy({ default: clusterPolicy.default, transports })
+}
+
+export function namespacePolicyPath(namespace: string): string {
+  return `${CRIO_POLICIES_DIR}/${namespace}.json`
+}

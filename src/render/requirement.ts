@@ -1,0 +1,207 @@
+// Render stage: one policy's `spec.policy` → a containers-policy.json
+// `sigstoreSigned` requirement. Pure; no I/O; never throws on bad input.
+
+import type { SigstorePolicy } from '../model.ts'
+import type { GoValue } from './go-json.ts'
+import { goDecodeBase64, goEncodeBase64 } from './go-base64.ts'
+import { dockerRepositoryError, remapPrefixError } from './identity-checks.ts'
+
+/** A requirement object in containers/image struct field order (see `prSigstoreSigned`). */
+export type Requirement = { readonly [field: string]: GoValue }
+
+export const INSECURE_ACCEPT_ANYTHING: Requirement = { type: 'insecureAcceptAnything' }
+export const REJECT: Requirement = { type: 'reject' }
+
+/** Where a render-time problem sits inside `spec.policy`, and MCO's own words for it. */
+export interface RequirementError {
+  readonly path: readonly (string | number)[]
+  readonly message: string
+}
+
+type Bytes = Buffer | undefined
+
+/**
+ * Port of MCO's `policyItemFromSpec` (helpers.go) together with the containers/image
+ * constructors it calls (`NewPRSigstoreSignedFulcio`, `NewPRSigstoreSignedPKI`,
+ * `NewPRSigstoreSigned`, `NewPRMExactRepository`, `NewPRMRemapIdentity`):
+ * the checks run in the same order, so the first error is the one MCO reports.
+ *
+ * Byte fields follow Go's `[]byte`: absent (nil) and `""` (empty, non-nil) differ
+ * for the "exactly one of" checks, and values are re-encoded as canonical base64.
+ * Where MCO would dereference a nil pointer (a root of trust or identity block
+ * missing for its type) this returns an error instead.
+ */
+export function renderRequirement(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
+  const root = policy.rootOfTrust
+  const rootPath = ['spec', 'policy', 'rootOfTrust'] as const
+  const fail = (path: readonly (string | number)[], message: string) => ({ error: { path, message } })
+
+  const bytesOf = (value: string | undefined, path: readonly (string | number)[]): { bytes: Bytes } | { error: RequirementError } => {
+    if (value === undefined) return { bytes: undefined }
+    const decoded = goDecodeBase64(value)
+    if ('error' in decoded) return { error: { path, message: decoded.error } }
+    return { bytes: decoded.bytes }
+  }
+
+  let keyData: Bytes
+  let rekorKeyData: Bytes
+  let fulcio: Requirement | undefined
+  let pki: Requirement | undefined
+
+  switch (root.policyType) {
+    case 'PublicKey': {
+      const publicKey = root.publicKey
+      if (publicKey === undefined) {
+        return fail([...rootPath, 'publicKey'], nilPointer('policyType PublicKey', 'publicKey'))
+      }
+      const key = bytesOf(publicKey.keyData, [...rootPath, 'publicKey', 'keyData'])
+      if ('error' in key) return key
+      const rekor = bytesOf(publicKey.rekorKeyData, [...rootPath, 'publicKey', 'rekorKeyData'])
+      if ('error' in rekor) return rekor
+      keyData = key.bytes
+      // MCO adds the Rekor key only when it is non-empty.
+      if (rekor.bytes !== undefined && rekor.bytes.length > 0) rekorKeyData = rekor.bytes
+      break
+    }
+    case 'FulcioCAWithRekor': {
+      const f = root.fulcioCAWithRekor
+      if (f === undefined) {
+        return fail([...rootPath, 'fulcioCAWithRekor'], nilPointer('policyType FulcioCAWithRekor', 'fulcioCAWithRekor'))
+      }
+      const at = [...rootPath, 'fulcioCAWithRekor'] as const
+      const ca = bytesOf(f.fulcioCAData, [...at, 'fulcioCAData'])
+      if ('error' in ca) return ca
+      const rekor = bytesOf(f.rekorKeyData, [...at, 'rekorKeyData'])
+      if ('error' in rekor) return rekor
+      const oidcIssuer = f.fulcioSubject?.oidcIssuer ?? ''
+      const signedEmail = f.fulcioSubject?.signedEmail ?? ''
+      // newPRSigstoreSignedFulcio
+      if (ca.bytes === undefined) return fail([...at, 'fulcioCAData'], 'At least one of caPath and caData must be specified')
+      if (oidcIssuer === '') return fail([...at, 'fulcioSubject', 'oidcIssuer'], 'oidcIssuer not specified')
+      if (signedEmail === '') return fail([...at, 'fulcioSubject', 'signedEmail'], 'subjectEmail not specified')
+      fulcio = withOptional({ caData: ca.bytes }, { oidcIssuer, subjectEmail: signedEmail })
+      rekorKeyData = rekor.bytes
+      break
+    }
+    case 'PKI': {
+      const p = root.pki
+      if (p === undefined) return fail([...rootPath, 'pki'], nilPointer('policyType PKI', 'pki'))
+      const at = [...rootPath, 'pki'] as const
+      const roots = bytesOf(p.caRootsData, [...at, 'caRootsData'])
+      if ('error' in roots) return roots
+      const intermediates = bytesOf(p.caIntermediatesData, [...at, 'caIntermediatesData'])
+      if ('error' in intermediates) return intermediates
+      const email = p.pkiCertificateSubject?.email ?? ''
+      const hostname = p.pkiCertificateSubject?.hostname ?? ''
+      // newPRSigstoreSignedPKI
+      if (roots.bytes === undefined) return fail([...at, 'caRootsData'], 'At least one of caRootsPath and caRootsData must be specified')
+      if (email === '' && hostname === '') {
+        return fail([...at, 'pkiCertificateSubject'], 'At least one of subjectEmail, subjectHostname must be specified')
+      }
+      pki = {
+        caRootsData: goEncodeBase64(roots.bytes),
+        ...(intermediates.bytes !== undefined && intermediates.bytes.length > 0
+          ? { caIntermediatesData: goEncodeBase64(intermediates.bytes) }
+          : {}),
+        ...(email !== '' ? { subjectEmail: email } : {}),
+        ...(hostname !== '' ? { subjectHostname: hostname } : {}),
+      }
+      break
+    }
+    default:
+      // No key source is added; NewPRSigstoreSigned fails below.
+      break
+  }
+
+  const identity = renderSignedIdentity(policy)
+  if ('error' in identity) return identity
+
+  // newPRSigstoreSigned
+  const keySources = (keyData !== undefined ? 1 : 0) + (fulcio !== undefined ? 1 : 0) + (pki !== undefined ? 1 : 0)
+  if (keySources !== 1) {
+    return fail([...rootPath, 'policyType'], 'exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified')
+  }
+  if (fulcio !== undefined && rekorKeyData === undefined) {
+    return fail(
+      [...rootPath, 'fulcioCAWithRekor', 'rekorKeyData'],
+      'At least one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas must be specified if fulcio is used',
+    )
+  }
+
+  // Field order of containers/image `prSigstoreSigned`; empty []byte is omitted (omitempty).
+  const value: Requirement = {
+    type: 'sigstoreSigned',
+    ...(keyData !== undefined && keyData.length > 0 ? { keyData: goEncodeBase64(keyData) } : {}),
+    ...(fulcio !== undefined ? { fulcio } : {}),
+    ...(rekorKeyData !== undefined && rekorKeyData.length > 0 ? { rekorPublicKeyData: goEncodeBase64(rekorKeyData) } : {}),
+    ...(pki !== undefined ? { pki } : {}),
+    signedIdentity: identity.value,
+  }
+  return { value }
+}
+
+/** `fulcio` keeps `caData` only when non-empty (omitempty), then the strings in field order. */
+function withOptional(bytes: { caData: Buffer }, strings: { oidcIssuer: string; subjectEmail: string }): Requirement {
+  return {
+    ...(bytes.caData.length > 0 ? { caData: goEncodeBase64(bytes.caData) } : {}),
+    oidcIssuer: strings.oidcIssuer,
+    subjectEmail: strings.subjectEmail,
+  }
+}
+
+function nilPointer(what: string, field: string): string {
+  return `${what} requires ${field} (MCO would dereference a nil pointer: runtime error: invalid memory address or nil pointer dereference)`
+}
+
+/** The `signedIdentity` mapping of mco-rendering.md §1. */
+function renderSignedIdentity(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
+  const si = policy.signedIdentity
+  const at = ['spec', 'policy', 'signedIdentity'] as const
+  if (si === undefined) return { value: { type: 'matchRepoDigestOrExact' } }
+  switch (si.matchPolicy) {
+    case 'MatchRepoDigestOrExact':
+      return { value: { type: 'matchRepoDigestOrExact' } }
+    case 'MatchRepository':
+      return { value: { type: 'matchRepository' } }
+    case 'ExactRepository': {
+      if (si.exactRepository === undefined) {
+        return { error: { path: [...at, 'exactRepository'], message: nilPointer('matchPolicy ExactRepository', 'exactRepository') } }
+      }
+      const repository = si.exactRepository.repository
+      const problem = dockerRepositoryError(repository)
+      if (problem !== undefined) {
+        return {
+          error: {
+            path: [...at, 'exactRepository', 'repository'],
+            message: `error getting signedIdentity for ExactRepository: Invalid format of dockerRepository ${goQuoteForError(repository)}: ${problem}`,
+          },
+        }
+      }
+      return { value: { type: 'exactRepository', dockerRepository: repository } }
+    }
+    case 'RemapIdentity': {
+      if (si.remapIdentity === undefined) {
+        return { error: { path: [...at, 'remapIdentity'], message: nilPointer('matchPolicy RemapIdentity', 'remapIdentity') } }
+      }
+      const { prefix, signedPrefix } = si.remapIdentity
+      for (const [field, value] of [['prefix', prefix], ['signedPrefix', signedPrefix]] as const) {
+        if (remapPrefixError(value)) {
+          return {
+            error: {
+              path: [...at, 'remapIdentity', field],
+              message: `error getting signedIdentity for RemapIdentity: prefix ${goQuoteForError(value)} is not valid`,
+            },
+          }
+        }
+      }
+      return { value: { type: 'remapIdentity', prefix, signedPrefix } }
+    }
+    default:
+      return { error: { path: [...at, 'matchPolicy'], message: `unknown signedIdentity match policy: ${si.matchPolicy}` } }
+  }
+}
+
+/** Go's `%q` for the printable ASCII strings that reach these messages. */
+function goQuoteForError(s: string): string {
+  return JSON.stringify(s)
+}

@@ -1,0 +1,154 @@
+// The one module that joins the stages: read → decode/validate → resolve/render
+// → wrap → write. Pure: text in, text and issues out; the CLI does all I/O.
+
+import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, refOf, roleOf } from './decode/resources.ts'
+import { isObject } from './decode/read-fields.ts'
+import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
+import { readInputs, type InputText, type StreamDocument } from './io/read.ts'
+import { writeResourceList, writeStream } from './io/write.ts'
+import type { PolicyResource, RegistrySources, ResourceRef } from './model.ts'
+import {
+  checkOptions,
+  decodeFunctionConfig,
+  machineConfigName,
+  mergeOptions,
+  type Options,
+  type PartialOptions,
+} from './options.ts'
+import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
+import { GENERATED_BY_ANNOTATION, wrapMachineConfig } from './wrap/machine-config.ts'
+
+export interface RunInput {
+  readonly inputs: readonly InputText[]
+  /** A functionConfig read from `--config FILE` (overrides one inside a ResourceList). */
+  readonly functionConfig?: unknown
+  /** Options given as CLI flags (override everything). */
+  readonly flags?: PartialOptions
+}
+
+export interface RunOutput {
+  /** What goes to stdout ('' when a plain stream had errors: nothing partial). */
+  readonly output: string
+  /** Sorted issues; the CLI prints one line each on stderr. */
+  readonly issues: readonly Issue[]
+  readonly exitCode: 0 | 1
+  readonly options: Options
+}
+
+/** True for MachineConfigs that an earlier run of ours generated (replaced, never duplicated). */
+function isGenerated(value: unknown): boolean {
+  if (!isObject(value) || value['kind'] !== 'MachineConfig') return false
+  const metadata = value['metadata']
+  if (!isObject(metadata)) return false
+  const annotations = metadata['annotations']
+  return isObject(annotations) && annotations[GENERATED_BY_ANNOTATION] === 'true'
+}
+
+function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined): Issue {
+  const s = problem.subject
+  if ('policy' in s) return issue(problem.severity, 'mco', problem.message, { resource: s.policy.ref, path: s.path ?? [] })
+  if ('registries' in s) {
+    return issue(problem.severity, 'registries', problem.message, imageRef !== undefined ? { resource: imageRef, path: s.path ?? [] } : {})
+  }
+  return issue(problem.severity, 'config', `releaseImage: ${problem.message}`)
+}
+
+export function run(input: RunInput): RunOutput {
+  const read = readInputs(input.inputs)
+  const issues: Issue[] = [...read.issues]
+  const envelope = read.envelope
+
+  const fromList = envelope.shape === 'ResourceList' ? decodeFunctionConfig(envelope.functionConfig) : { value: {}, issues: [] }
+  const fromFile = input.functionConfig !== undefined ? decodeFunctionConfig(input.functionConfig) : { value: {}, issues: [] }
+  issues.push(...fromList.issues, ...fromFile.issues)
+  const options = mergeOptions(fromList.value, fromFile.value, input.flags ?? {})
+  issues.push(...checkOptions(options))
+
+  const values: unknown[] = envelope.shape === 'ResourceList' ? [...envelope.items] : envelope.documents.map((d) => d.value)
+  const present = values.map((v) => v !== undefined && v !== null)
+  const generated = values.map(isGenerated)
+
+  const finish = (output: string): RunOutput => {
+    const sorted = sortIssues(issues)
+    const failed = hasErrors(sorted) || (options.strict && sorted.some((i) => i.severity === 'warning'))
+    if (failed && envelope.shape === 'stream') return { output: '', issues: sorted, exitCode: 1, options }
+    return { output, issues: sorted, exitCode: failed ? 1 : 0, options }
+  }
+  const unchangedList = (): string =>
+    envelope.shape === 'ResourceList' ? writeResourceList(envelope.document, () => true, [], sortIssues(issues)) : ''
+
+  if (hasErrors(issues)) return finish(unchangedList())
+
+  if (!options.allowEmpty && !values.some((_, i) => present[i] && !generated[i])) {
+    issues.push(
+      issue(
+        'error',
+        'input',
+        'no resources in the input: refusing to emit only generated MachineConfigs (a failed producer upstream would make Argo CD prune the application); pass --allow-empty if this is intended',
+      ),
+    )
+    return finish(unchangedList())
+  }
+
+  // Decode the kinds we own.
+  const policies: PolicyResource[] = []
+  const mirrors = emptyMirrorSets()
+  let sources: RegistrySources = {}
+  let imageRef: ResourceRef | undefined
+  const role = values.map(roleOf)
+  values.forEach((value, i) => {
+    if (!isObject(value)) return
+    switch (role[i]) {
+      case 'policy': {
+        const decoded = decodePolicy(value)
+        issues.push(...decoded.issues)
+        if (decoded.policy !== undefined) policies.push(decoded.policy)
+        break
+      }
+      case 'image': {
+        const ref = refOf(value)!
+        if (ref.name !== 'cluster') {
+          issues.push(issue('warning', 'registries', 'ignored: the only Image config MCO reads is the one named cluster', { resource: ref }))
+          break
+        }
+        if (imageRef !== undefined) {
+          issues.push(issue('error', 'registries', 'duplicate Image cluster in the input', { resource: ref }))
+          break
+        }
+        const decoded = decodeImage(value)
+        issues.push(...decoded.issues)
+        sources = decoded.sources
+        imageRef = ref
+        break
+      }
+      case 'mirror-set':
+        issues.push(...decodeMirrorSet(value, mirrors))
+        break
+      default:
+        break
+    }
+  })
+  if (hasErrors(issues)) return finish(unchangedList())
+
+  const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true })
+  for (const problem of rendered.problems) issues.push(problemIssue(problem, imageRef))
+  for (const conflict of rendered.conflicts) {
+    issues.push(
+      issue('warning', 'scope-conflict', conflict.message, {
+        resource: conflict.policy.ref,
+        path: ['spec', 'scopes', conflict.policy.scopes.indexOf(conflict.scopes[0]!)],
+      }),
+    )
+  }
+  if (hasErrors(issues)) return finish(unchangedList())
+
+  const machineConfigs = options.pools.map((pool) =>
+    wrapMachineConfig(rendered.files, { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion }),
+  )
+  const keep = (i: number): boolean => !generated[i] && !(role[i] === 'policy' && !options.emitPolicies)
+  if (envelope.shape === 'ResourceList') {
+    return finish(writeResourceList(envelope.document, keep, machineConfigs, sortIssues(issues)))
+  }
+  const kept: StreamDocument[] = envelope.documents.filter((_, i) => keep(i))
+  return finish(writeStream(kept, machineConfigs))
+}
