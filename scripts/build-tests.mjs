@@ -1,15 +1,20 @@
 // Node 20 cannot run .ts directly: bundle each test file (with the sources it
-// imports) into build/test/, which `node --test` then runs.
+// imports) into build/test/ (or build/e2e/ with --e2e), which `node --test` runs.
+// The end-to-end suite lives in test/e2e/ and is built only with --e2e.
 import { build } from 'esbuild'
 import { readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+
+const e2e = process.argv.includes('--e2e')
 
 function testFiles(dir) {
   const out = []
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) {
-      if (entry.name !== 'fixtures' && entry.name !== 'node_modules') out.push(...testFiles(path))
+      if (entry.name === 'fixtures' || entry.name === 'node_modules') continue
+      if (!e2e && path === join('test', 'e2e')) continue
+      out.push(...testFiles(path))
     } else if (entry.name.endsWith('.test.ts')) {
       out.push(path)
     }
@@ -17,11 +22,12 @@ function testFiles(dir) {
   return out
 }
 
-rmSync('build/test', { recursive: true, force: true })
-const entryPoints = [...testFiles('src'), ...testFiles('test')]
+const outdir = e2e ? 'build/e2e' : 'build/test'
+rmSync(outdir, { recursive: true, force: true })
+const entryPoints = e2e ? testFiles(join('test', 'e2e')) : [...testFiles('src'), ...testFiles('test')]
 await build({
   entryPoints,
-  outdir: 'build/test',
+  outdir,
   outbase: '.',
   entryNames: '[name]',
   bundle: true,

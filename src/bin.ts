@@ -2,10 +2,10 @@
 
 import { main } from './cli.ts'
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
 
 main(process.argv.slice(2), { readStdin, stdout: process.stdout, stderr: process.stderr }).then(

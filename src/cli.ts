@@ -12,13 +12,24 @@ import { parseOne } from './io/read.ts'
 
 export interface Streams {
   /** Reads all of stdin. */
-  readonly readStdin: () => Promise<string>
+  readonly readStdin: () => Promise<Uint8Array | string>
   readonly stdout: { write(s: string): unknown }
   readonly stderr: { write(s: string): unknown }
 }
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {}
+
+/** Input that cannot be read at all (not UTF-8, unreadable file): exit code 1. */
+export class InputError extends Error {}
+
+/**
+ * Subcommands: `imagepolicy-mc <command> ...`. Each lives in src/commands/ and
+ * gets the remaining arguments and the same streams. Without a known command
+ * the arguments are the function's own (render the stream, append MachineConfigs).
+ */
+export type Command = (argv: readonly string[], streams: Streams) => Promise<number>
+export const COMMANDS: Record<string, Command> = {}
 
 const YAML_FILE = /\.(ya?ml|json)$/i
 
@@ -42,8 +53,17 @@ export function collectFiles(paths: readonly string[]): string[] {
   return out
 }
 
+/** Kubernetes manifests are UTF-8; anything else is refused rather than silently mangled. */
+export function decodeUtf8(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new InputError(`${name}: input is not valid UTF-8`)
+  }
+}
+
 function readInputFiles(paths: readonly string[]): InputText[] {
-  return collectFiles(paths).map((path) => ({ path, text: readFileSync(path, 'utf8') }))
+  return collectFiles(paths).map((path) => ({ path, text: decodeUtf8(readFileSync(path), path) }))
 }
 
 const USAGE = `imagepolicy-mc [PATH...] [options]
@@ -56,6 +76,8 @@ writes every input item followed by one MachineConfig per pool. A KRM
 ResourceList in gives a ResourceList out (kpt, kustomize --enable-exec).`
 
 export async function main(argv: readonly string[], streams: Streams): Promise<number> {
+  const command = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined
+  if (command !== undefined) return command(argv.slice(1), streams)
   let parsed
   try {
     parsed = await yargs([...argv])
@@ -102,13 +124,18 @@ export async function main(argv: readonly string[], streams: Streams): Promise<n
   let functionConfig: unknown
   try {
     const paths = parsed._.map(String)
-    inputs = paths.length > 0 ? readInputFiles(paths) : [{ text: await streams.readStdin() }]
+    if (paths.length > 0) {
+      inputs = readInputFiles(paths)
+    } else {
+      const stdin = await streams.readStdin()
+      inputs = [{ text: typeof stdin === 'string' ? stdin : decodeUtf8(stdin, '<stdin>') }]
+    }
     if (parsed.config !== undefined) {
       let text: string
       try {
-        text = readFileSync(parsed.config, 'utf8')
-      } catch {
-        throw new UsageError(`cannot read --config ${parsed.config}`)
+        text = decodeUtf8(readFileSync(parsed.config), parsed.config)
+      } catch (e) {
+        throw e instanceof UsageError ? e : new UsageError(`cannot read --config ${parsed.config}`)
       }
       const doc = parseOne(text, { path: parsed.config, index: 0 })
       if (doc.issues.length > 0) {
@@ -118,9 +145,9 @@ export async function main(argv: readonly string[], streams: Streams): Promise<n
       functionConfig = doc.value
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof InputError) {
       streams.stderr.write(`imagepolicy-mc: ${e.message}\n`)
-      return 2
+      return e instanceof UsageError ? 2 : 1
     }
     throw e
   }

@@ -16,6 +16,7 @@ import {
   type PartialOptions,
 } from './options.ts'
 import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
+import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { GENERATED_BY_ANNOTATION, wrapMachineConfig } from './wrap/machine-config.ts'
 
 export interface RunInput {
@@ -24,6 +25,8 @@ export interface RunInput {
   readonly functionConfig?: unknown
   /** Options given as CLI flags (override everything). */
   readonly flags?: PartialOptions
+  /** The time certificates are checked against. Default: now. */
+  readonly now?: Date
 }
 
 export interface RunOutput {
@@ -90,12 +93,20 @@ export function run(input: RunInput): RunOutput {
     return finish(unchangedList())
   }
 
+  const role = values.map(roleOf)
+  const owned: OwnedItem[] = []
+  values.forEach((value, i) => {
+    const r = role[i]!
+    if (r !== 'other' && isObject(value)) owned.push({ value, ref: refOf(value)!, role: r })
+  })
+  issues.push(...validateResources(owned, options.validate, input.now ?? new Date()))
+  if (hasErrors(issues)) return finish(unchangedList())
+
   // Decode the kinds we own.
   const policies: PolicyResource[] = []
   const mirrors = emptyMirrorSets()
   let sources: RegistrySources = {}
   let imageRef: ResourceRef | undefined
-  const role = values.map(roleOf)
   values.forEach((value, i) => {
     if (!isObject(value)) return
     switch (role[i]) {

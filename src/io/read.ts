@@ -84,13 +84,19 @@ function yamlIssues(doc: Document, where: { path?: string; index: number }): Iss
 
 /** Parses one document's text; the value is plain JS (maps become objects). */
 export function parseOne(text: string, where: { path?: string; index: number }): { doc: Document; value: unknown; issues: Issue[] } {
-  const doc = parseDocument(text, PARSE_OPTIONS)
+  const file = { path: where.path ?? '<stdin>', index: where.index }
+  let doc: Document
+  try {
+    doc = parseDocument(text, PARSE_OPTIONS)
+  } catch (e) {
+    // The parser recurses; absurdly deep nesting must end in an issue, not a crash.
+    return { doc: parseDocument(''), value: undefined, issues: [issue('error', 'yaml', `invalid YAML: ${(e as Error).message}`, { file })] }
+  }
   const issues = yamlIssues(doc, where)
   if (issues.length > 0) return { doc, value: undefined, issues }
   try {
     return { doc, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), issues }
   } catch (e) {
-    const file = { path: where.path ?? '<stdin>', index: where.index }
     return { doc, value: undefined, issues: [issue('error', 'yaml', `invalid YAML: ${(e as Error).message}`, { file })] }
   }
 }
