@@ -154,6 +154,17 @@ export function checkOptions(options: Options): Issue[] {
     if (!MC_NAME.test(n) || n.length > 253) issues.push(issue('error', 'config', `name: ${JSON.stringify(n)} is not a valid MachineConfig name (DNS-1123 subdomain)`))
   }
   if (new Set(names).size !== names.length) issues.push(issue('error', 'config', 'name: must contain {pool} when more than one pool is given (names would collide)'))
+  options.pools.forEach((pool, i) => {
+    // MCO merges a pool's MachineConfigs by name and the last one wins for a path:
+    // ours must come after MCO's own, which also writes policy.json.
+    const mco = `99-${pool}-generated-registries`
+    const ours = names[i]!
+    if (ours <= mco) {
+      issues.push(
+        issue('warning', 'config', `name: ${JSON.stringify(ours)} sorts before MCO's ${JSON.stringify(mco)}, so MCO's policy.json would win on the nodes; choose a name that sorts after it`),
+      )
+    }
+  })
   return issues
 }
 
