@@ -6,7 +6,8 @@ import { isObject } from './decode/read-fields.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
 import { readInputs, type InputText, type StreamDocument } from './io/read.ts'
 import { writeResourceList, writeStream } from './io/write.ts'
-import type { PolicyResource, RegistrySources, ResourceRef } from './model.ts'
+import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from './model.ts'
+import type { ScopeConflict } from './resolve/scopes.ts'
 import {
   checkOptions,
   decodeFunctionConfig,
@@ -17,7 +18,9 @@ import {
 } from './options.ts'
 import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
-import { GENERATED_BY_ANNOTATION, wrapMachineConfig } from './wrap/machine-config.ts'
+import { reviewIssues } from './review/guardrails.ts'
+import { machineConfigAnnotations } from './wrap/annotations.ts'
+import { GENERATED_BY_ANNOTATION, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
 
 export interface RunInput {
   readonly inputs: readonly InputText[]
@@ -36,6 +39,12 @@ export interface RunOutput {
   readonly issues: readonly Issue[]
   readonly exitCode: 0 | 1
   readonly options: Options
+  /** The node files rendered (empty when rendering did not happen). */
+  readonly files: readonly NodeFile[]
+  /** The policies read from the input, in input order. */
+  readonly policies: readonly PolicyResource[]
+  /** ImagePolicy scopes that lost to cluster scopes. */
+  readonly conflicts: readonly ScopeConflict[]
 }
 
 /** True for MachineConfigs that an earlier run of ours generated (replaced, never duplicated). */
@@ -71,11 +80,15 @@ export function run(input: RunInput): RunOutput {
   const present = values.map((v) => v !== undefined && v !== null)
   const generated = values.map(isGenerated)
 
+  const policies: PolicyResource[] = []
+  let files: readonly NodeFile[] = []
+  let conflicts: readonly ScopeConflict[] = []
   const finish = (output: string): RunOutput => {
     const sorted = sortIssues(issues)
     const failed = hasErrors(sorted) || (options.strict && sorted.some((i) => i.severity === 'warning'))
-    if (failed && envelope.shape === 'stream') return { output: '', issues: sorted, exitCode: 1, options }
-    return { output, issues: sorted, exitCode: failed ? 1 : 0, options }
+    const result = { issues: sorted, options, files: failed ? [] : files, policies, conflicts }
+    if (failed && envelope.shape === 'stream') return { ...result, output: '', exitCode: 1 }
+    return { ...result, output, exitCode: failed ? 1 : 0 }
   }
   const unchangedList = (): string =>
     envelope.shape === 'ResourceList' ? writeResourceList(envelope.document, () => true, [], sortIssues(issues)) : ''
@@ -103,7 +116,6 @@ export function run(input: RunInput): RunOutput {
   if (hasErrors(issues)) return finish(unchangedList())
 
   // Decode the kinds we own.
-  const policies: PolicyResource[] = []
   const mirrors = emptyMirrorSets()
   let sources: RegistrySources = {}
   let imageRef: ResourceRef | undefined
@@ -142,6 +154,8 @@ export function run(input: RunInput): RunOutput {
   if (hasErrors(issues)) return finish(unchangedList())
 
   const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true })
+  files = rendered.files
+  conflicts = rendered.conflicts
   for (const problem of rendered.problems) issues.push(problemIssue(problem, imageRef))
   for (const conflict of rendered.conflicts) {
     issues.push(
@@ -152,10 +166,28 @@ export function run(input: RunInput): RunOutput {
     )
   }
   if (hasErrors(issues)) return finish(unchangedList())
+  issues.push(...reviewIssues({ values, policies, ...(imageRef !== undefined ? { image: imageRef } : {}), files, conflicts, options }))
 
-  const machineConfigs = options.pools.map((pool) =>
-    wrapMachineConfig(rendered.files, { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion }),
-  )
+  const machineConfigs: Record<string, unknown>[] = []
+  for (const pool of options.pools) {
+    const wrapped = wrapPoolMachineConfigs(
+      files,
+      { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion },
+      (group) => machineConfigAnnotations(group, policies),
+    )
+    machineConfigs.push(...wrapped.machineConfigs)
+    if (pool !== options.pools[0]) continue
+    for (const file of wrapped.oversized) {
+      issues.push(
+        issue(
+          'error',
+          'size',
+          `node file ${file.path} (${file.bytes} bytes) does not fit in one MachineConfig: the limit is ${MAX_MACHINE_CONFIG_BYTES} bytes serialized, and a file is never split`,
+        ),
+      )
+    }
+  }
+  if (hasErrors(issues)) return finish(unchangedList())
   const keep = (i: number): boolean => !generated[i] && !(role[i] === 'policy' && !options.emitPolicies)
   if (envelope.shape === 'ResourceList') {
     return finish(writeResourceList(envelope.document, keep, machineConfigs, sortIssues(issues)))

@@ -58,3 +58,71 @@ export function wrapMachineConfig(files: readonly NodeFile[], options: MachineCo
     spec: { config: ignitionConfig(files, options.ignitionVersion) },
   }
 }
+
+/**
+ * The largest MachineConfig we emit, serialized. The API server and etcd refuse
+ * objects over about 1.5 MB; 1 MiB leaves room for what a pipeline adds
+ * (labels, annotations, managed fields).
+ */
+export const MAX_MACHINE_CONFIG_BYTES = 1024 * 1024
+
+/** Serialized size: JSON, as the API server stores it, and YAML-ish text are within a few bytes of each other; we take JSON. */
+export function serializedSize(object: unknown): number {
+  return Buffer.byteLength(JSON.stringify(object), 'utf8')
+}
+
+export interface PoolMachineConfigs {
+  readonly machineConfigs: readonly Record<string, unknown>[]
+  /** Files too large for any MachineConfig on their own. */
+  readonly oversized: readonly { readonly path: string; readonly bytes: number }[]
+}
+
+/**
+ * The MachineConfigs of one pool: one while the files fit in
+ * `MAX_MACHINE_CONFIG_BYTES`, else split across `<name>`, `<name>-2`, `<name>-3`…
+ * in file order (cluster files first, then namespace files in name order), never
+ * one file across two objects. MCO merges a pool's MachineConfigs, so where a
+ * file lands changes nothing on the nodes; the split depends only on the files,
+ * so the same input always gives the same split. `annotate` adds per-object
+ * annotations (e.g. the files it holds), counted in the size.
+ */
+export function wrapPoolMachineConfigs(
+  files: readonly NodeFile[],
+  options: MachineConfigOptions,
+  annotate: (files: readonly NodeFile[]) => Readonly<Record<string, string>> = () => ({}),
+  limit = MAX_MACHINE_CONFIG_BYTES,
+): PoolMachineConfigs {
+  const build = (group: readonly NodeFile[], index: number) =>
+    wrapMachineConfig(group, {
+      ...options,
+      name: index === 0 ? options.name : `${options.name}-${index + 1}`,
+      annotations: { ...options.annotations, ...annotate(group) },
+    })
+  const size = (group: readonly NodeFile[], index: number) => serializedSize(build(group, index))
+  // Sizes add up per file (its Ignition entry, a comma, its annotations), so
+  // groups are filled from a running estimate and only checked exactly when
+  // closed: linear in the number of files, not quadratic.
+  const cost = (file: NodeFile) => serializedSize(ignitionFile(file)) + 1 + serializedSize(annotate([file]))
+  const groups: NodeFile[][] = []
+  const oversized: { path: string; bytes: number }[] = []
+  const pending = [...files]
+  while (pending.length > 0) {
+    const index = groups.length
+    const group: NodeFile[] = []
+    let estimate = size([], index)
+    while (pending.length > 0 && (group.length === 0 || estimate + cost(pending[0]!) <= limit)) {
+      const file = pending.shift()!
+      group.push(file)
+      estimate += cost(file)
+    }
+    while (group.length > 1 && size(group, index) > limit) pending.unshift(group.pop()!)
+    if (group.length === 1 && size(group, index) > limit) {
+      const [file] = group
+      oversized.push({ path: file!.path, bytes: Buffer.byteLength(file!.contents, 'utf8') })
+      continue
+    }
+    groups.push(group)
+  }
+  if (groups.length === 0) groups.push([])
+  return { machineConfigs: groups.map(build), oversized }
+}
