@@ -53,10 +53,14 @@ function isGoMap(v: GoValue): v is ReadonlyMap<string, GoValue> {
   return v instanceof Map
 }
 
-/** `json.MarshalIndent(v, "", "  ")`: two-space indent, `"key": value`, no trailing newline. */
-export function goMarshalIndent(value: GoValue): string {
+/**
+ * `json.MarshalIndent(v, "", "  ")`: two-space indent, `"key": value`, no
+ * trailing newline. `indent` renders the value as if nested at that depth (for
+ * splicing pre-rendered parts into a larger document).
+ */
+export function goMarshalIndent(value: GoValue, indent = ''): string {
   const out: string[] = []
-  write(value, '')
+  write(value, indent)
   return out.join('')
 
   function write(v: GoValue, indent: string): void {

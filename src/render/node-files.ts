@@ -12,10 +12,12 @@ import {
   namespacePolicyPath,
   POLICY_JSON_PATH,
   renderClusterPolicy,
-  renderNamespacePolicy,
+  namespacePolicyRenderer,
 } from './policy-json.ts'
 import { registriesConfErrors, policyRegistriesErrors, sigstoreRegistryKeys } from './sigstore-mirrors.ts'
 import { renderSigstoreRegistriesYaml, SIGSTORE_REGISTRIES_PATH } from './sigstore-registries-yaml.ts'
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 
 export interface RenderInput {
   readonly policies: readonly PolicyResource[]
@@ -61,6 +63,18 @@ function subjectsForScope(policies: readonly PolicyResource[], scope: string, ki
 export function renderNodeFiles(input: RenderInput): RenderOutput {
   const problems: RenderProblem[] = []
   const error = (message: string, subject: ProblemSubject) => problems.push({ severity: 'error', message, subject })
+
+  // The namespace becomes a file name on every node: whatever the validation mode,
+  // nothing but a DNS-1123 label (what Kubernetes allows for namespaces) reaches a path.
+  for (const policy of input.policies) {
+    if (policy.kind === 'ImagePolicy' && !DNS1123_LABEL.test(policy.namespace ?? '')) {
+      error(`namespace ${JSON.stringify(policy.namespace ?? '')} is not a valid DNS-1123 label, and it would become the node file name ${namespacePolicyPath(policy.namespace ?? '')}`, {
+        policy,
+        path: ['metadata', 'namespace'],
+      })
+    }
+  }
+  if (problems.length > 0) return { files: [], conflicts: [], problems }
 
   const scopes = resolveScopes(input.policies, input.ordered)
   for (const failure of scopes.failures) {
@@ -110,8 +124,9 @@ export function renderNodeFiles(input: RenderInput): RenderOutput {
       files.push({ path: SIGSTORE_REGISTRIES_PATH, contents: renderSigstoreRegistriesYaml(keys.keys) })
     }
 
+    const renderNamespace = namespacePolicyRenderer(clusterPolicy.policy)
     for (const namespace of [...namespaces.keys()].sort(compareBytewise)) {
-      files.push({ path: namespacePolicyPath(namespace), contents: renderNamespacePolicy(clusterPolicy.policy, namespaces.get(namespace)!) })
+      files.push({ path: namespacePolicyPath(namespace), contents: renderNamespace(namespaces.get(namespace)!) })
     }
   }
   return { files, conflicts, problems, registries: resolved }

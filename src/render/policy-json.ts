@@ -3,7 +3,7 @@
 // mco-rendering.md §3 and §7). Pure; no I/O; never throws on bad input.
 
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
-import { goMarshalIndent, type GoValue } from './go-json.ts'
+import { compareBytewise, goMarshalIndent, goQuote, type GoValue } from './go-json.ts'
 import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from './requirement.ts'
 
 export const POLICY_JSON_PATH = '/etc/containers/policy.json'
@@ -123,22 +123,50 @@ export function renderClusterPolicy(input: ClusterPolicyInput): { readonly text:
 }
 
 /**
- * One namespace file (`updateNamespacedPolicyJSONs`): the cluster policy plus the
+ * Namespace files (`updateNamespacedPolicyJSONs`): the cluster policy plus the
  * namespace's scopes appended into `docker` and (fewer than three `/`) `atomic`,
  * both created when missing. Requirements already there for a scope (an allowed
  * registry's `insecureAcceptAnything`) stay first.
+ *
+ * Every namespace file repeats the whole cluster policy, so the cluster's parts
+ * are rendered once here and spliced into each file (same bytes as marshalling
+ * each file whole, which the conformance tests check).
  */
-export function renderNamespacePolicy(clusterPolicy: Policy, scopes: ReadonlyMap<string, readonly Requirement[]>): string {
-  const docker: Scopes = new Map(clusterPolicy.transports.get('docker') ?? [])
-  const atomic: Scopes = new Map(clusterPolicy.transports.get('atomic') ?? [])
-  for (const [scope, reqs] of scopes) {
-    docker.set(scope, [...(docker.get(scope) ?? []), ...reqs])
-    if (atomicAllowed(scope)) atomic.set(scope, [...(atomic.get(scope) ?? []), ...reqs])
+export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: ReadonlyMap<string, readonly Requirement[]>) => string {
+  const SCOPE_INDENT = '      '
+  const entry = (scope: string, reqs: readonly Requirement[]) => `\n${SCOPE_INDENT}${goQuote(scope)}: ${goMarshalIndent(reqs, SCOPE_INDENT)}`
+  const prerender = (name: string) => {
+    const scopes = clusterPolicy.transports.get(name) ?? new Map<string, readonly Requirement[]>()
+    return { scopes, entries: new Map([...scopes].map(([scope, reqs]) => [scope, entry(scope, reqs)])) }
   }
-  const transports = new Map(clusterPolicy.transports)
-  transports.set('docker', docker)
-  transports.set('atomic', atomic)
-  return marshalPolicy({ default: clusterPolicy.default, transports })
+  const docker = prerender('docker')
+  const atomic = prerender('atomic')
+  const others = [...clusterPolicy.transports].filter(([name]) => name !== 'docker' && name !== 'atomic')
+  const otherTexts = new Map(others.map(([name, scopes]) => [name, goMarshalIndent(scopes as ReadonlyMap<string, GoValue>, '    ')]))
+  const defaultText = goMarshalIndent(clusterPolicy.default, '  ')
+
+  const transportText = (cluster: typeof docker, add: ReadonlyMap<string, readonly Requirement[]>): string => {
+    const entries = new Map(cluster.entries)
+    for (const [scope, reqs] of add) entries.set(scope, entry(scope, [...(cluster.scopes.get(scope) ?? []), ...reqs]))
+    if (entries.size === 0) return '{}'
+    const keys = [...entries.keys()].sort(compareBytewise)
+    return `{${keys.map((k) => entries.get(k)).join(',')}\n    }`
+  }
+
+  return (scopes) => {
+    const atomicScopes = new Map([...scopes].filter(([scope]) => atomicAllowed(scope)))
+    const transports = new Map(otherTexts)
+    transports.set('docker', transportText(docker, scopes))
+    transports.set('atomic', transportText(atomic, atomicScopes))
+    const names = [...transports.keys()].sort(compareBytewise)
+    const body = names.map((name) => `\n    ${goQuote(name)}: ${transports.get(name)}`).join(',')
+    return `{\n  "default": ${defaultText},\n  "transports": {${body}\n  }\n}`
+  }
+}
+
+/** One namespace file; see `namespacePolicyRenderer`. */
+export function renderNamespacePolicy(clusterPolicy: Policy, scopes: ReadonlyMap<string, readonly Requirement[]>): string {
+  return namespacePolicyRenderer(clusterPolicy)(scopes)
 }
 
 export function namespacePolicyPath(namespace: string): string {

@@ -1,0 +1,133 @@
+// Benchmark (not a test): prints ratios measured side by side in one run, over
+// several runs, with the median. Usage: npm run bench [-- --runs N]
+//   start-up   imagepolicy-mc on a typical stream vs `node -e 0`     target ≤ 1.3×
+//   scale      1,000 and 10,000 ImagePolicies: time and peak memory  target 10k < 2 s, < 500 MB, t(10k)/t(1k) ≤ 12
+//   kustomize  `kubectl kustomize` of an example with and without us  target ≤ 1.2×
+import { spawnSync } from 'node:child_process'
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { stream } from './bench-data.mjs'
+
+const args = process.argv.slice(2)
+const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 15
+const BIN = resolve('dist/imagepolicy-mc.js')
+const work = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-bench-'))
+const RSS_HOOK = join(work, 'rss.cjs')
+writeFileSync(RSS_HOOK, "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)))\n")
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/** Runs a command once; returns wall ms and peak RSS (KB) of the node process. */
+function timeOnce(cmd, argv, { input, env, cwd } = {}) {
+  const rssFile = join(work, 'rss')
+  rmSync(rssFile, { force: true })
+  const start = process.hrtime.bigint()
+  const r = spawnSync(cmd, argv, {
+    input,
+    cwd,
+    env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile },
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr}`)
+  let rss = NaN
+  try {
+    rss = Number(readFileSync(rssFile, 'utf8'))
+  } catch {}
+  return { ms, rss, stdout: r.stdout }
+}
+
+/** Interleaves the commands run by run so that machine noise hits them alike. */
+function compare(label, variants) {
+  const times = variants.map(() => [])
+  const rss = variants.map(() => [])
+  for (let i = 0; i < RUNS; i++) {
+    variants.forEach((v, j) => {
+      const r = timeOnce(v.cmd, v.argv, v.opts)
+      times[j].push(r.ms)
+      rss[j].push(r.rss)
+    })
+  }
+  const med = times.map(median)
+  console.log(`\n${label} (${RUNS} runs each, median)`)
+  variants.forEach((v, j) => console.log(`  ${v.name.padEnd(34)} ${med[j].toFixed(1).padStart(8)} ms   peak ${(median(rss[j]) / 1024).toFixed(0).padStart(4)} MB`))
+  return { med, rss: rss.map(median) }
+}
+
+console.log(`imagepolicy-mc benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`)
+const results = []
+
+// Start-up: a typical repository.
+const typical = stream({ ips: 20, namespaces: 10, cips: 4, others: 200 })
+{
+  const { med } = compare('start-up: typical stream (20 ImagePolicies / 10 namespaces, 4 ClusterImagePolicies, 200 other resources)', [
+    { name: 'node -e 0', cmd: process.execPath, argv: ['-r', RSS_HOOK, '-e', '0'] },
+    { name: 'imagepolicy-mc < typical', cmd: process.execPath, argv: ['-r', RSS_HOOK, BIN], opts: { input: typical } },
+  ])
+  const ratio = med[1] / med[0]
+  results.push(['start-up ratio vs node -e 0', ratio.toFixed(2) + '×', '≤ 1.3×', ratio <= 1.3])
+}
+
+// Scale.
+{
+  const s1k = stream({ ips: 1000, namespaces: 100, cips: 5, others: 0 })
+  const s10k = stream({ ips: 10000, namespaces: 1000, cips: 5, others: 0 })
+  const saved = RUNS
+  const runs = Math.max(3, Math.min(5, saved))
+  const t1 = []
+  const t10 = []
+  const r10 = []
+  for (let i = 0; i < runs; i++) {
+    t1.push(timeOnce(process.execPath, ['-r', RSS_HOOK, BIN], { input: s1k }).ms)
+    const r = timeOnce(process.execPath, ['-r', RSS_HOOK, BIN], { input: s10k })
+    t10.push(r.ms)
+    r10.push(r.rss)
+  }
+  const m1 = median(t1)
+  const m10 = median(t10)
+  const mem = median(r10) / 1024
+  console.log(`\nscale (${runs} runs each, median)`)
+  console.log(`  1,000 ImagePolicies / 100 namespaces    ${m1.toFixed(0).padStart(8)} ms   (${(s1k.length / 1e6).toFixed(1)} MB in)`)
+  console.log(`  10,000 ImagePolicies / 1,000 namespaces ${m10.toFixed(0).padStart(8)} ms   peak ${mem.toFixed(0)} MB   (${(s10k.length / 1e6).toFixed(1)} MB in)`)
+  results.push(['10,000 policies: time', `${(m10 / 1000).toFixed(2)} s`, '< 2 s', m10 < 2000])
+  results.push(['10,000 policies: peak memory', `${mem.toFixed(0)} MB`, '< 500 MB', mem < 500])
+  results.push(['time(10,000) / time(1,000)', `${(m10 / m1).toFixed(1)}`, '≤ 12', m10 / m1 <= 12])
+}
+
+// Inside kustomize: the legacy exec plugin, as users run it.
+{
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' })
+  if (kubectl.status !== 0) {
+    console.log('\nkustomize: kubectl not found, skipped (install kubectl to measure)')
+  } else {
+    const plugins = join(work, 'plugins')
+    const exe = join(plugins, 'imagepolicy-mc/v1alpha1/imagepolicyrenderer/ImagePolicyRenderer')
+    mkdirSync(join(exe, '..'), { recursive: true })
+    writeFileSync(exe, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" --config "$1"\n`)
+    chmodSync(exe, 0o755)
+    const plain = join(work, 'kustomize-plain')
+    const withFn = join(work, 'kustomize-fn')
+    for (const dir of [plain, withFn]) {
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, 'resources.yaml'), typical)
+    }
+    writeFileSync(join(plain, 'kustomization.yaml'), 'resources:\n- resources.yaml\n')
+    writeFileSync(join(withFn, 'kustomization.yaml'), 'resources:\n- resources.yaml\ntransformers:\n- renderer.yaml\n')
+    writeFileSync(join(withFn, 'renderer.yaml'), 'apiVersion: imagepolicy-mc/v1alpha1\nkind: ImagePolicyRenderer\nmetadata:\n  name: render\nspec: {}\n')
+    const { med } = compare('kustomize: kubectl kustomize of the typical stream', [
+      { name: 'kubectl kustomize', cmd: 'kubectl', argv: ['kustomize', plain] },
+      { name: 'kubectl kustomize + imagepolicy-mc', cmd: 'kubectl', argv: ['kustomize', '--enable-alpha-plugins', withFn], opts: { env: { KUSTOMIZE_PLUGIN_HOME: plugins } } },
+    ])
+    const ratio = med[1] / med[0]
+    results.push(['kustomize with the function / without', ratio.toFixed(2) + '×', '≤ 1.2×', ratio <= 1.2])
+  }
+}
+
+console.log('\nsummary')
+for (const [what, got, target, ok] of results) console.log(`  ${ok ? 'met    ' : 'NOT MET'} ${what.padEnd(40)} ${got.padStart(9)}   target ${target}`)
+rmSync(work, { recursive: true, force: true })
