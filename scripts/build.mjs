@@ -1,6 +1,10 @@
 // Bundles the CLI into one file, dist/imagepolicy-mc.js (the package's bin).
 // One bundle keeps start-up to a single module load (see README "Performance").
 import { build } from 'esbuild'
+import { generateValidators } from './gen-validators.mjs'
+
+// The schema validators are compiled here, ahead of time, so start-up never runs ajv.
+generateValidators()
 
 await build({
   entryPoints: ['src/bin.ts'],

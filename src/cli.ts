@@ -9,6 +9,12 @@ import type { InputText } from './io/read.ts'
 import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from './options.ts'
 import { run } from './run.ts'
 import { parseOne } from './io/read.ts'
+import { build } from './commands/build.ts'
+import { discover } from './commands/discover.ts'
+import { installKustomizePlugin } from './commands/install-kustomize-plugin.ts'
+import { diffCommand } from './commands/diff.ts'
+import { explainCommand } from './commands/explain.ts'
+import { renderCommand } from './commands/render.ts'
 
 export interface Streams {
   /** Reads all of stdin. */
@@ -29,7 +35,14 @@ export class InputError extends Error {}
  * the arguments are the function's own (render the stream, append MachineConfigs).
  */
 export type Command = (argv: readonly string[], streams: Streams) => Promise<number>
-export const COMMANDS: Record<string, Command> = {}
+export const COMMANDS: Record<string, Command> = {
+  build,
+  discover,
+  'install-kustomize-plugin': installKustomizePlugin,
+  render: renderCommand,
+  explain: explainCommand,
+  diff: diffCommand,
+}
 
 const YAML_FILE = /\.(ya?ml|json)$/i
 
@@ -56,7 +69,7 @@ export function collectFiles(paths: readonly string[]): string[] {
 /** Kubernetes manifests are UTF-8; anything else is refused rather than silently mangled. */
 export function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
   } catch {
     throw new InputError(`${name}: input is not valid UTF-8`)
   }
@@ -73,7 +86,15 @@ byte for byte as the Machine Config Operator would render the node files.
 
 Reads a resource stream from stdin (or from the files and directories given) and
 writes every input item followed by one MachineConfig per pool. A KRM
-ResourceList in gives a ResourceList out (kpt, kustomize --enable-exec).`
+ResourceList in gives a ResourceList out (kpt, kustomize --enable-exec).
+
+Commands (each has --help):
+  imagepolicy-mc render [PATH...] [--out DIR]     the node files, as a node holds them
+  imagepolicy-mc explain IMAGE [--namespace NS]   which policy applies to an image, in words
+  imagepolicy-mc diff BASE HEAD                   the change in node files between two trees or revisions
+  imagepolicy-mc build [DIR]                      kustomize, then the function (Argo CD generate)
+  imagepolicy-mc discover [DIR]                   Argo CD discovery
+  imagepolicy-mc install-kustomize-plugin         install the kustomize exec plugin`
 
 export async function main(argv: readonly string[], streams: Streams): Promise<number> {
   const command = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined

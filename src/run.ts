@@ -76,7 +76,10 @@ export function run(input: RunInput): RunOutput {
   const options = mergeOptions(fromList.value, fromFile.value, input.flags ?? {})
   issues.push(...checkOptions(options))
 
-  const values: unknown[] = envelope.shape === 'ResourceList' ? [...envelope.items] : envelope.documents.map((d) => d.value)
+  // Each entry (a stream document or a ResourceList item) passes through whole;
+  // the resources in it, a List's items included, are what we decode.
+  const entries = envelope.shape === 'ResourceList' ? envelope.items : envelope.documents
+  const values: unknown[] = entries.flatMap((e) => e.resources)
   const present = values.map((v) => v !== undefined && v !== null)
   const generated = values.map(isGenerated)
 
@@ -131,7 +134,9 @@ export function run(input: RunInput): RunOutput {
       case 'image': {
         const ref = refOf(value)!
         if (ref.name !== 'cluster') {
-          issues.push(issue('warning', 'registries', 'ignored: the only Image config MCO reads is the one named cluster', { resource: ref }))
+          // The name rule itself (OpenShift admission: "must be cluster") is validation's,
+          // graded by --validate; this only says why the item has no effect, as MCO ignores it.
+          issues.push(issue('info', 'registries', 'ignored: the only Image config MCO reads is the one named cluster', { resource: ref }))
           break
         }
         if (imageRef !== undefined) {
@@ -188,7 +193,11 @@ export function run(input: RunInput): RunOutput {
     }
   }
   if (hasErrors(issues)) return finish(unchangedList())
-  const keep = (i: number): boolean => !generated[i] && !(role[i] === 'policy' && !options.emitPolicies)
+  // Per entry: a List is kept whole, whatever it holds.
+  const keep = (i: number): boolean => {
+    const value = entries[i]?.value
+    return !isGenerated(value) && !(roleOf(value) === 'policy' && !options.emitPolicies)
+  }
   if (envelope.shape === 'ResourceList') {
     return finish(writeResourceList(envelope.document, keep, machineConfigs, sortIssues(issues)))
   }

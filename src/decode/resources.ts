@@ -8,6 +8,9 @@ import { FieldReader, isObject, type Path } from './read-fields.ts'
 export const CONFIG_GROUP = 'config.openshift.io'
 export const OPERATOR_GROUP = 'operator.openshift.io'
 
+/** A namespace name (apimachinery `IsDNS1123Label`), checked with the length first. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
 /** What an item is to us. */
 export type ItemRole = 'policy' | 'image' | 'mirror-set' | 'other'
 
@@ -146,6 +149,10 @@ export function decodePolicy(value: Record<string, unknown>): { policy?: PolicyR
         path: ['metadata', 'namespace'],
       }),
     )
+  } else if (kind === 'ImagePolicy' && namespace !== undefined && !(namespace.length <= 63 && DNS1123_LABEL.test(namespace))) {
+    // Second guard behind validation (which reports it in the API server's words): the
+    // namespace names /etc/crio/policies/<namespace>.json, so `../x` must never get that far.
+    r.issues.push(issue('error', 'decode', `Invalid value: ${JSON.stringify(namespace.slice(0, 64))}: not a DNS-1123 label`, { resource: ref, path: ['metadata', 'namespace'] }))
   }
   const generation = r.integer(metadata['generation'], ['metadata', 'generation']) ?? 0
   const spec = r.object(value['spec'], ['spec'])

@@ -1,6 +1,8 @@
 // Read stage: input text → documents. Pure; no I/O (the CLI reads files and stdin).
 // Plain streams are split at document markers and every document keeps its exact
-// source text, so items we do not own are written back byte for byte.
+// source text, so items we do not own are written back byte for byte. Each
+// document is parsed once; only a ResourceList keeps its parsed Document (the
+// writer edits its text through it).
 
 import { parseDocument, type Document } from 'yaml'
 import { issue, type Issue } from '../issues.ts'
@@ -13,29 +15,44 @@ export interface InputText {
   readonly path?: string
 }
 
+/** One thing that passes through whole: a document of a plain stream, or a ResourceList item. */
+export interface Entry {
+  /** The parsed value (YAML 1.1, as Kubernetes reads it); undefined when empty or unreadable. */
+  readonly value: unknown
+  /**
+   * The resources it stands for, as `kubectl apply` sees them: a `List` (kind
+   * `List` or `*List` with an `items` list) stands for its items, flattened;
+   * anything else for itself; an empty document for none.
+   */
+  readonly resources: readonly unknown[]
+}
+
 /** One document of a plain stream. */
-export interface StreamDocument {
+export interface StreamDocument extends Entry {
   /** Exact source text of the document, markers and comments included. */
   readonly text: string
-  /** The parsed value (YAML 1.1), or undefined when the document is empty. */
-  readonly value: unknown
-  /** The parsed document, for writers that edit it (ResourceList). */
-  readonly doc: Document
   readonly source: { readonly path?: string; readonly index: number }
+}
+
+/** A ResourceList as read: its exact text and the Document parsed from that text. */
+export interface ResourceListSource {
+  readonly text: string
+  readonly doc: Document
 }
 
 export type Envelope =
   | { readonly shape: 'stream'; readonly documents: readonly StreamDocument[] }
   | {
       readonly shape: 'ResourceList'
-      readonly document: Document
-      /** `items` as parsed values, in order. */
-      readonly items: readonly unknown[]
+      readonly document: ResourceListSource
+      /** `items`, in order. */
+      readonly items: readonly Entry[]
       readonly functionConfig: unknown
     }
 
 const DOCUMENT_START = /^---(?:[ \t]|$)/
 const DOCUMENT_END = /^\.\.\.(?:[ \t]|$)/
+const BLANK_OR_COMMENT = /^[ \t]*(?:#.*)?$/
 
 /**
  * Splits a YAML stream into the source text of each document. A `---` or `...`
@@ -68,7 +85,7 @@ export function splitDocuments(text: string): string[] {
       chunks.push(text.slice(start, lineEnd))
       start = lineEnd
       contentSeen = false
-    } else if (!contentSeen && !/^\s*(#.*)?$/.test(line) && !line.startsWith('%')) {
+    } else if (!contentSeen && !BLANK_OR_COMMENT.test(line) && !line.startsWith('%')) {
       contentSeen = true
     }
     pos = lineEnd
@@ -77,8 +94,7 @@ export function splitDocuments(text: string): string[] {
   return chunks
 }
 
-function yamlIssues(doc: Document, where: { path?: string; index: number }): Issue[] {
-  const file = { ...(where.path !== undefined ? { path: where.path } : { path: '<stdin>' }), index: where.index }
+function yamlIssues(doc: Document, file: { path: string; index: number }): Issue[] {
   return doc.errors.map((e) => issue('error', 'yaml', `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { file }))
 }
 
@@ -92,7 +108,7 @@ export function parseOne(text: string, where: { path?: string; index: number }):
     // The parser recurses; absurdly deep nesting must end in an issue, not a crash.
     return { doc: parseDocument(''), value: undefined, issues: [issue('error', 'yaml', `invalid YAML: ${(e as Error).message}`, { file })] }
   }
-  const issues = yamlIssues(doc, where)
+  const issues = yamlIssues(doc, file)
   if (issues.length > 0) return { doc, value: undefined, issues }
   try {
     return { doc, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), issues }
@@ -101,10 +117,32 @@ export function parseOne(text: string, where: { path?: string; index: number }):
   }
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A v1 List or a typed `*List`: `kind` ends in `List` and `items` is a list (client-go's IsList). */
+export function isList(value: unknown): value is { items: unknown[] } {
+  return isRecord(value) && typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items'])
+}
+
+/** Lists nest at most this deep; deeper ones (or an alias cycle) stand for themselves. */
+const MAX_LIST_DEPTH = 8
+
+/** The resources a value stands for (see `Entry.resources`). */
+export function resourcesOf(value: unknown, depth = 0): unknown[] {
+  if (value === undefined || value === null) return []
+  if (!isList(value) || depth >= MAX_LIST_DEPTH) return [value]
+  return value.items.flatMap((item) => resourcesOf(item, depth + 1))
+}
+
+function entry(value: unknown): Entry {
+  return { value, resources: resourcesOf(value) }
+}
+
 function isResourceList(value: unknown): value is { items?: unknown; functionConfig?: unknown } {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Record<string, unknown>
-  return v['kind'] === 'ResourceList' && typeof v['apiVersion'] === 'string' && v['apiVersion'].startsWith('config.kubernetes.io/')
+  if (!isRecord(value)) return false
+  return value['kind'] === 'ResourceList' && typeof value['apiVersion'] === 'string' && value['apiVersion'].startsWith('config.kubernetes.io/')
 }
 
 /**
@@ -115,25 +153,33 @@ function isResourceList(value: unknown): value is { items?: unknown; functionCon
 export function readInputs(inputs: readonly InputText[]): { envelope: Envelope; issues: Issue[] } {
   const issues: Issue[] = []
   const documents: StreamDocument[] = []
+  // The only Document kept: the first non-empty one of a single input, which may be a ResourceList.
+  let candidate: ResourceListSource | undefined
+  let nonEmpty = 0
   for (const input of inputs) {
-    const chunks = splitDocuments(input.text)
-    chunks.forEach((chunk, index) => {
+    splitDocuments(input.text).forEach((chunk, index) => {
       const where = { ...(input.path !== undefined ? { path: input.path } : {}), index }
       const parsed = parseOne(chunk, where)
       issues.push(...parsed.issues)
-      documents.push({ text: chunk, value: parsed.value ?? undefined, doc: parsed.doc, source: where })
+      const value = parsed.value ?? undefined
+      if (value !== undefined && value !== null) {
+        nonEmpty++
+        if (nonEmpty === 1 && inputs.length === 1) candidate = { text: chunk, doc: parsed.doc }
+      }
+      documents.push({ text: chunk, ...entry(value), source: where })
     })
   }
-  const nonEmpty = documents.filter((d) => d.value !== undefined && d.value !== null)
-  const first = nonEmpty[0]
-  if (inputs.length === 1 && nonEmpty.length === 1 && first !== undefined && isResourceList(first.value)) {
-    const doc = first.doc
+  const first = documents.find((d) => d.value !== undefined && d.value !== null)
+  if (nonEmpty === 1 && candidate !== undefined && first !== undefined && isResourceList(first.value)) {
     const items = first.value.items ?? []
     if (!Array.isArray(items)) {
       issues.push(issue('error', 'input', 'ResourceList items must be a list'))
       return { envelope: { shape: 'stream', documents: [] }, issues }
     }
-    return { envelope: { shape: 'ResourceList', document: doc, items, functionConfig: first.value.functionConfig }, issues }
+    return {
+      envelope: { shape: 'ResourceList', document: candidate, items: items.map(entry), functionConfig: first.value.functionConfig },
+      issues,
+    }
   }
   return { envelope: { shape: 'stream', documents }, issues }
 }

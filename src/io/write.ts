@@ -1,10 +1,17 @@
 // Write stage: items + generated resources + issues → output text, in the shape
 // the input came in. Pure; no I/O.
+//
+// Nothing we pass through is re-serialized. A plain stream writes each kept
+// document's source text; a ResourceList is its own source text with edits cut
+// in (items dropped, generated items and `results` inserted), so every byte of
+// an item we keep, comments and scalar forms included, comes out as it came in.
+// Only flow-style (JSON) collections are re-laid out as block YAML, scalars
+// still in their source form (see flow-to-block.ts).
 
-import { isMap, isSeq, type Document } from 'yaml'
-import { stringify } from 'yaml'
+import { isCollection, isMap, isNode, isPair, isScalar, isSeq, stringify, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
 import { toResult, type Issue } from '../issues.ts'
-import type { StreamDocument } from './read.ts'
+import { blockMapPair, blockSeqItem, type SourceContext } from './flow-to-block.ts'
+import type { ResourceListSource, StreamDocument } from './read.ts'
 import { STRINGIFY_OPTIONS } from './yaml-settings.ts'
 
 /** Serializes one generated resource as a block-style YAML document body. */
@@ -15,58 +22,330 @@ export function toYaml(value: unknown): string {
 /**
  * A plain stream: the kept documents exactly as they were read, then each
  * generated resource as its own document. Documents keep their own markers;
- * we add `---` only where one is needed.
+ * we add `---` only where one is needed (and `...` before a directive).
  */
 export function writeStream(kept: readonly StreamDocument[], generated: readonly unknown[]): string {
-  let out = ''
+  const eol = eolOf(kept[0]?.text ?? '')
+  // Parts joined once at the end: string operations on a growing concatenation
+  // flatten it each time, which is quadratic over a 10 MB stream.
+  const parts: string[] = []
+  let last = '' // the previous part that ends a document, as written
   for (const doc of kept) {
-    if (out !== '' && !/^(\uFEFF)?---(?:[ \t]|\r?$)/m.test(firstLine(doc.text)) && !endsWithDocumentEnd(out)) out += '---\n'
-    out += doc.text
-    if (!out.endsWith('\n')) out += '\n'
+    if (parts.length > 0 && !endsWithDocumentEnd(last)) {
+      const first = firstLine(doc.text)
+      if (first.startsWith('%')) parts.push(`...${eol}`)
+      else if (!/^---(?:[ \t]|$)/.test(first)) parts.push(`---${eol}`)
+    }
+    last = doc.text.endsWith('\n') ? doc.text : doc.text + eol
+    parts.push(last)
   }
   for (const value of generated) {
-    if (out !== '') out += '---\n'
-    out += toYaml(value)
+    if (parts.length > 0) parts.push(`---${eol}`)
+    parts.push(withEol(toYaml(value), eol))
   }
-  return out
+  return parts.join('')
+}
+
+/** The input's line break (`\r\n` when its first line ends so): what we write in text we add. */
+function eolOf(text: string): string {
+  const nl = text.indexOf('\n')
+  return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n'
+}
+
+function withEol(text: string, eol: string): string {
+  return eol === '\n' ? text : text.replace(/\r?\n/g, eol)
 }
 
 function firstLine(text: string): string {
-  // The first line that is not a comment, directive or blank decides whether the document has its own `---`.
+  // The first line that is not a comment or blank decides whether the document has its own `---`.
   for (const line of text.split('\n')) {
     const l = line.replace(/^\uFEFF/, '').replace(/\r$/, '')
-    if (l === '' || l.startsWith('#') || l.startsWith('%')) continue
+    if (/^[ \t]*(?:#.*)?$/.test(l)) continue
     return l
   }
   return ''
 }
 
+/** Whether the text's last line is a `...` marker. */
 function endsWithDocumentEnd(text: string): boolean {
-  return /(^|\n)\.\.\.[ \t]*\r?\n$/.test(text)
+  const start = text.lastIndexOf('\n', text.length - 2) + 1
+  return /^\.\.\.(?:[ \t][^\n]*)?\r?\n$/.test(text.slice(start))
+}
+
+// ---------------------------------------------------------------------------
+// ResourceList
+
+/** Where kpt writes a generated item: one file each, under `machineconfigs/`. */
+export const PATH_ANNOTATION = 'internal.config.kubernetes.io/path'
+/** The legacy twin; kpt refuses a resource whose two path annotations differ. */
+export const LEGACY_PATH_ANNOTATION = 'config.kubernetes.io/path'
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A generated item with the path annotations kpt needs (kustomize strips them). */
+function withPath(value: unknown): unknown {
+  if (!isRecord(value) || !isRecord(value['metadata']) || typeof value['metadata']['name'] !== 'string') return value
+  const metadata = value['metadata']
+  const path = `machineconfigs/${metadata['name'] as string}.yaml`
+  const annotations = isRecord(metadata['annotations']) ? metadata['annotations'] : {}
+  return { ...value, metadata: { ...metadata, annotations: { ...annotations, [PATH_ANNOTATION]: path, [LEGACY_PATH_ANNOTATION]: path } } }
+}
+
+/** `text` with every non-empty line moved right by `col` columns. */
+function indent(text: string, col: number): string {
+  if (col === 0) return text
+  const p = ' '.repeat(col)
+  return text.replace(/^(?=[^\n])/gm, p)
+}
+
+/** Block-style `- item` entries for values we made, at column `col` (each written by toYaml). */
+function generatedEntries(values: readonly unknown[], col: number): string {
+  return values.map((v) => indent(`- ${indent(toYaml(v), 2).slice(2)}`, col)).join('')
+}
+
+function resultsEntry(issues: readonly Issue[], col: number): string {
+  return indent(toYaml({ results: issues.map(toResult) }), col)
+}
+
+/** One cut into the source: replace [from, to) with text. Inserts have from === to. */
+interface Edit {
+  readonly from: number
+  readonly to: number
+  readonly text: string
+}
+
+/** Applies edits given in source order; inserted text always starts on a line of its own. */
+function applyEdits(text: string, edits: readonly Edit[]): string {
+  const eol = eolOf(text)
+  const parts: string[] = []
+  let pos = 0
+  for (const e of edits) {
+    const before = text.slice(pos, e.from)
+    if (before !== '') parts.push(before)
+    if (e.text !== '') {
+      const previous = parts[parts.length - 1]
+      if (previous !== undefined && !previous.endsWith('\n')) parts.push(eol)
+      parts.push(withEol(e.text, eol))
+    }
+    pos = e.to
+  }
+  parts.push(text.slice(pos))
+  return parts.join('')
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1
+}
+
+/** Whether only spaces (after a byte order mark, on the first line) stand between the start of the line and `offset`. */
+function startsLine(text: string, offset: number): boolean {
+  return /^\uFEFF? *$/.test(text.slice(lineStart(text, offset), offset))
+}
+
+/** The column of `offset` on its line, a byte order mark not counted. */
+function column(text: string, offset: number): number {
+  const start = lineStart(text, offset)
+  return offset - start - (start === 0 && text.startsWith('\uFEFF') ? 1 : 0)
 }
 
 /**
- * A ResourceList: the input document edited in place (items we drop removed,
- * generated items appended, `results` set), so the items we pass through keep
- * their comments and scalar forms.
+ * Offset just past the node's last value character. A block collection's own
+ * range runs over the comments after it, at any indentation, so it is the end of
+ * its last entry that counts.
+ */
+function valueEnd(node: unknown): number {
+  if (isPair(node)) return Math.max(valueEnd(node.key), valueEnd(node.value))
+  if (!isNode(node)) return 0
+  if (isCollection(node) && !node.flow && node.items.length > 0) return valueEnd(node.items[node.items.length - 1])
+  return node.range?.[1] ?? 0
+}
+
+/** End of the node's (or pair's) content, through the end of its last line (a trailing comment included). */
+function contentEnd(text: string, node: unknown): number {
+  const end = valueEnd(node)
+  if (end > 0 && text[end - 1] === '\n') return end
+  const nl = text.indexOf('\n', end)
+  return nl === -1 ? text.length : nl + 1
+}
+
+/**
+ * End of a sequence entry: its content, then the comment lines right after it
+ * that are indented deeper than its `-` (they belong to it, as kpt reads them).
+ */
+function entryEnd(text: string, node: unknown, col: number): number {
+  let end = contentEnd(text, node)
+  let pos = end
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos)
+    const next = nl === -1 ? text.length : nl + 1
+    const line = text.slice(pos, next)
+    const comment = /^( *)#/.exec(line)
+    if (comment !== null) {
+      if (comment[1]!.length <= col) break
+      end = next
+    } else if (!/^[ \t]*\r?\n?$/.test(line)) {
+      break
+    }
+    pos = next
+  }
+  return end
+}
+
+function keyIs(pair: Pair, name: string): boolean {
+  return isScalar(pair.key) && pair.key.value === name
+}
+
+/** Offsets of the `-` of each entry of a block sequence, from its CST token. */
+function dashOffsets(seq: YAMLSeq): number[] | undefined {
+  const token = seq.srcToken
+  if (token === undefined || token.type !== 'block-seq') return undefined
+  const out: number[] = []
+  for (const item of token.items) {
+    const dash = item.start.find((t) => t.type === 'seq-item-ind')
+    if (dash !== undefined) out.push(dash.offset)
+  }
+  return out.length === seq.items.length ? out : undefined
+}
+
+/** Kept items in block style at column `col`: flow ones laid out anew, block ones as written. */
+function keptItemsAsBlock(items: readonly unknown[], keep: (index: number) => boolean, col: number, ctx: SourceContext): string {
+  return items.map((item, i) => (keep(i) ? blockSeqItem(item, col, ctx) : '')).join('')
+}
+
+/**
+ * A block-style ResourceList edited as text. Returns undefined when its layout
+ * is not the one this relies on (each edited entry starting its own line), which
+ * a parsed block map always has.
+ */
+function spliceBlockList(
+  ctx: SourceContext,
+  root: YAMLMap,
+  keep: (index: number) => boolean,
+  generated: readonly unknown[],
+  issues: readonly Issue[],
+): string | undefined {
+  const { text } = ctx
+  const pairs = root.items as Pair[]
+  if (pairs.length === 0) return undefined
+  const firstKey = pairs[0]!.key as Node | null
+  const rootStart = firstKey?.range?.[0]
+  if (rootStart === undefined || !startsLine(text, rootStart)) return undefined
+  const rootCol = column(text, rootStart)
+  const edits: Edit[] = []
+
+  const pairSpan = (pair: Pair): { from: number; to: number } | undefined => {
+    const key = pair.key as Node
+    const start = key.range?.[0]
+    if (start === undefined || !startsLine(text, start)) return undefined
+    return { from: lineStart(text, start), to: contentEnd(text, pair) }
+  }
+  const rootEnd = root.range?.[1] ?? text.length
+  let itemsDone = false
+  let resultsDone = false
+  for (const pair of pairs) {
+    if (keyIs(pair, 'items')) {
+      const seq = pair.value
+      if (isSeq(seq) && !seq.flow && seq.items.length > 0) {
+        const dashes = dashOffsets(seq)
+        if (dashes === undefined || !dashes.every((d) => startsLine(text, d))) return undefined
+        const col = column(text, dashes[0]!)
+        let end = 0
+        seq.items.forEach((item, i) => {
+          const from = lineStart(text, dashes[i]!)
+          end = entryEnd(text, item, col)
+          if (!keep(i)) edits.push({ from, to: end, text: '' })
+          else if ((isMap(item) || isSeq(item)) && item.flow) edits.push({ from, to: contentEnd(text, item), text: blockSeqItem(item, col, ctx) })
+        })
+        edits.push({ from: end, to: end, text: generatedEntries(generated, col) })
+      } else {
+        // `items: [...]` (flow), `items: []` or `items:` with nothing: write the entry anew.
+        const span = pairSpan(pair)
+        if (span === undefined) return undefined
+        const kept = isSeq(seq) ? keptItemsAsBlock(seq.items, keep, rootCol, ctx) : ''
+        const entries = kept + generatedEntries(generated, rootCol)
+        edits.push({ ...span, text: ' '.repeat(rootCol) + (entries === '' ? 'items: []\n' : `items:\n${entries}`) })
+      }
+      itemsDone = true
+    } else if (keyIs(pair, 'results')) {
+      const span = pairSpan(pair)
+      if (span === undefined) return undefined
+      edits.push({ ...span, text: issues.length > 0 ? resultsEntry(issues, rootCol) : '' })
+      resultsDone = true
+    }
+  }
+  if (!itemsDone) {
+    const entries = generatedEntries(generated, rootCol)
+    edits.push({ from: rootEnd, to: rootEnd, text: ' '.repeat(rootCol) + (entries === '' ? 'items: []\n' : `items:\n${entries}`) })
+  }
+  if (!resultsDone && issues.length > 0) edits.push({ from: rootEnd, to: rootEnd, text: resultsEntry(issues, rootCol) })
+  edits.sort((a, b) => a.from - b.from || a.to - b.to)
+  return applyEdits(text, edits)
+}
+
+/**
+ * A ResourceList whose root is a flow map (JSON): the same content written as
+ * block YAML, kept items with their scalars in source form.
+ */
+function rewriteList(ctx: SourceContext, root: YAMLMap, keep: (index: number) => boolean, generated: readonly unknown[], issues: readonly Issue[]): string {
+  const { text } = ctx
+  const from = root.range?.[0] ?? 0
+  const to = contentEnd(text, root)
+  let prefix = text.slice(0, from)
+  // `--- {…}`: a block map cannot start on the marker line.
+  if (prefix.replace(/^\uFEFF/, '') !== '' && !prefix.endsWith('\n')) prefix += '\n'
+  let body = ''
+  let itemsDone = false
+  const items = (seq: unknown): string => {
+    const kept = isSeq(seq) ? keptItemsAsBlock(seq.items, keep, 0, ctx) : ''
+    const entries = kept + generatedEntries(generated, 0)
+    return entries === '' ? 'items: []\n' : `items:\n${entries}`
+  }
+  for (const pair of root.items as Pair[]) {
+    if (keyIs(pair, 'items')) {
+      body += items(pair.value)
+      itemsDone = true
+    } else if (!keyIs(pair, 'results')) {
+      body += blockMapPair(pair, 0, ctx)
+    }
+  }
+  if (!itemsDone) body += items(undefined)
+  if (issues.length > 0) body += resultsEntry(issues, 0)
+  return prefix + withEol(body, eolOf(text)) + text.slice(to)
+}
+
+/** The old way, for a layout the splice does not handle (not seen from a parser): edit the Document and print it. */
+function reprintList(doc: Document, keep: (index: number) => boolean, generated: readonly unknown[], issues: readonly Issue[]): string {
+  const copy = doc.clone()
+  const items = copy.get('items')
+  if (isSeq(items)) {
+    items.items = items.items.filter((_, i) => keep(i))
+    for (const value of generated) items.items.push(copy.createNode(value))
+  } else {
+    copy.set('items', copy.createNode([...generated]))
+  }
+  if (issues.length > 0) copy.set('results', copy.createNode(issues.map(toResult)))
+  else copy.delete('results')
+  return copy.toString(STRINGIFY_OPTIONS)
+}
+
+/**
+ * A ResourceList: the input text with the items we drop cut out, generated items
+ * (with kpt's path annotations) appended to `items`, and `results` set. Items we
+ * keep come out byte for byte, comments and `config.k8s.io/id` annotations
+ * included; a flow-style (JSON) list comes out as block YAML with the same values.
  */
 export function writeResourceList(
-  document: Document,
+  source: ResourceListSource,
   keep: (index: number) => boolean,
   generated: readonly unknown[],
   issues: readonly Issue[],
 ): string {
-  const doc = document.clone()
-  const root = doc.contents
-  if (!isMap(root)) throw new Error('invariant: ResourceList document is not a map')
-  const items = doc.get('items')
-  if (isSeq(items)) {
-    items.items = items.items.filter((_, i) => keep(i))
-    for (const value of generated) items.items.push(doc.createNode(value))
-  } else {
-    doc.set('items', doc.createNode([...generated]))
-  }
-  if (issues.length > 0) doc.set('results', doc.createNode(issues.map(toResult)))
-  else doc.delete('results')
-  return doc.toString(STRINGIFY_OPTIONS)
+  const ctx: SourceContext = { text: source.text, doc: source.doc }
+  const root = source.doc.contents
+  const labelled = generated.map(withPath)
+  if (!isMap(root)) return reprintList(source.doc, keep, labelled, issues)
+  if (root.flow) return rewriteList(ctx, root, keep, labelled, issues)
+  return spliceBlockList(ctx, root, keep, labelled, issues) ?? reprintList(source.doc, keep, labelled, issues)
 }

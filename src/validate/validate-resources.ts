@@ -1,10 +1,20 @@
-// Validate stage: the CRD rules of the API server (schema, then CEL) and the
-// deeper checks the API server does not make. Pure; no I/O; returns issues.
+// Validate stage: the API server's rules for the kinds we own (structural schema,
+// then CEL, as apiextensions-apiserver runs them; ObjectMeta; OpenShift admission)
+// and the deeper checks the API server does not make (keys and certificates that
+// really parse, namespaces safe as file names). Pure; no I/O; never throws on bad
+// input: every problem comes back as an Issue.
 
-import type { Issue } from '../issues.ts'
+import { issue, sortIssues, type Issue } from '../issues.ts'
 import type { ResourceRef } from '../model.ts'
 import type { ValidateMode } from '../options.ts'
 import type { ItemRole } from '../decode/resources.ts'
+import { policyCelFindings, type PolicyVersion } from './cel-rules.ts'
+import { finding, MSG, type Finding, type Path } from './findings.ts'
+import { imageCelFindings, imageEntryFindings, imageSetFindings } from './image-rules.ts'
+import { imageMetadataFindings, policyMetadataFindings } from './metadata.ts'
+import { policyContentFindings } from './pem-content.ts'
+import { validateImageV1, validatePolicyV1, validatePolicyV1alpha1 } from './schema-validators.generated.js'
+import { byteFormatFindings, pruneNulls, schemaFindings, setFindings, type ObjectTree } from './structural.ts'
 
 /** One input item we own, as read. */
 export interface OwnedItem {
@@ -13,14 +23,151 @@ export interface OwnedItem {
   readonly role: ItemRole
 }
 
+/** At most this many issues per resource; a 10 000-item list of wrong types needs one screen, not 10 000 lines. */
+export const MAX_ISSUES_PER_RESOURCE = 100
+
+const METADATA_TREE: ObjectTree = { labels: {}, annotations: {} }
+
+/** The objects of a policy whose null fields the API server prunes. */
+const POLICY_TREE: ObjectTree = {
+  metadata: METADATA_TREE,
+  spec: {
+    policy: {
+      rootOfTrust: { publicKey: {}, fulcioCAWithRekor: { fulcioSubject: {} }, pki: { pkiCertificateSubject: {} } },
+      signedIdentity: { exactRepository: {}, remapIdentity: {} },
+    },
+  },
+}
+
+const IMAGE_TREE: ObjectTree = { metadata: METADATA_TREE, spec: { additionalTrustedCA: {}, registrySources: {} } }
+
+/** Where the `format: byte` fields of a policy are. */
+const BYTE_FIELDS: readonly Path[] = [
+  ['spec', 'policy', 'rootOfTrust', 'publicKey', 'keyData'],
+  ['spec', 'policy', 'rootOfTrust', 'publicKey', 'rekorKeyData'],
+  ['spec', 'policy', 'rootOfTrust', 'fulcioCAWithRekor', 'fulcioCAData'],
+  ['spec', 'policy', 'rootOfTrust', 'fulcioCAWithRekor', 'rekorKeyData'],
+  ['spec', 'policy', 'rootOfTrust', 'pki', 'caRootsData'],
+  ['spec', 'policy', 'rootOfTrust', 'pki', 'caIntermediatesData'],
+]
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function valueAt(data: unknown, path: Path): unknown {
+  let at = data
+  for (const key of path) {
+    if (!isObject(at) || typeof key !== 'string' || !Object.hasOwn(at, key)) return undefined
+    at = at[key]
+  }
+  return at
+}
+
+function startsWith(path: Path, prefix: Path): boolean {
+  return prefix.every((segment, i) => path[i] === segment)
+}
+
+function samePath(a: Path, b: Path): boolean {
+  return a.length === b.length && startsWith(a, b)
+}
+
 /**
- * Validates the items we own. `mode` is `--validate`: `strict` reports CRD rule
- * violations as errors, `warn` as warnings, `ignore` skips them.
- * `now` dates certificate validity checks.
+ * A schema finding becomes fatal (an error in every mode) when the decoder cannot
+ * read past it: a wrong type where it reads a value, or a missing object it needs.
+ * Such input cannot be rendered whatever `--validate` says.
+ */
+function withFatal(f: Finding, reads: { readonly within: readonly Path[]; readonly at: readonly Path[] }, needed: readonly Path[]): Finding {
+  const isType = f.keyword === 'type' && (reads.within.some((p) => startsWith(f.path, p)) || reads.at.some((p) => samePath(f.path, p)))
+  const isNeeded = f.keyword === 'required' && needed.some((p) => samePath(f.path, p))
+  if (isType || isNeeded) return { ...f, level: 'fatal' }
+  return f
+}
+
+/** Everything about one ImagePolicy or ClusterImagePolicy. */
+export function policyFindings(value: Record<string, unknown>, version: PolicyVersion, kind: string, mode: ValidateMode, now: Date): Finding[] {
+  const data = pruneNulls(value, POLICY_TREE) as Record<string, unknown>
+  const schema = schemaFindings(version === 'v1' ? validatePolicyV1 : validatePolicyV1alpha1, data)
+  // Decode reads every field under spec; of metadata only name, namespace and generation.
+  const reads = { within: [['spec']], at: [['metadata'], ['metadata', 'name'], ['metadata', 'namespace'], ['metadata', 'generation'], ['apiVersion'], ['kind']] }
+  const structural = [
+    ...schema.map((f) => withFatal(f, reads, [['spec'], ['spec', 'policy']])),
+    ...BYTE_FIELDS.flatMap((path) => byteFormatFindings(valueAt(data, path), path)),
+    ...setFindings(valueAt(data, ['spec', 'scopes']), ['spec', 'scopes']),
+  ]
+  const out = [...structural, ...policyMetadataFindings(data, kind)]
+  if (structural.some((f) => f.blocking === true)) return [...out, finding('rule', 'schema', [], MSG.celSkipped)]
+  const spec = data['spec']
+  if (!isObject(spec)) return out
+  out.push(...policyCelFindings(spec, version))
+  if (mode !== 'ignore') {
+    const flagged = (path: Path): boolean => out.some((f) => samePath(f.path, path))
+    out.push(...policyContentFindings(spec, now, flagged))
+  }
+  return out
+}
+
+/** Everything about one Image config. */
+export function imageFindings(value: Record<string, unknown>): Finding[] {
+  const data = pruneNulls(value, IMAGE_TREE) as Record<string, unknown>
+  const metadata = data['metadata']
+  const isCluster = isObject(metadata) && metadata['name'] === 'cluster'
+  // Only the Image named cluster is decoded, so only its registry lists must have the right types.
+  const reads = isCluster ? { within: [['spec', 'registrySources']], at: [['spec'], ['metadata']] } : { within: [], at: [] }
+  const structural = [...schemaFindings(validateImageV1, data).map((f) => withFatal(f, reads, [])), ...imageSetFindings(data)]
+  const out = [...structural, ...imageMetadataFindings(data)]
+  if (structural.some((f) => f.blocking === true)) return [...out, finding('rule', 'schema', [], MSG.celSkipped)]
+  out.push(...imageCelFindings(data))
+  if (isCluster) out.push(...imageEntryFindings(data))
+  return out
+}
+
+/** The severity `--validate` gives a finding, or undefined when the mode drops it. */
+function severityOf(f: Finding, mode: ValidateMode): Issue['severity'] | undefined {
+  if (f.level === 'fatal') return 'error'
+  if (mode === 'ignore') return undefined
+  if (f.level === 'advice') return 'warning'
+  return mode === 'strict' ? 'error' : 'warning'
+}
+
+function toIssues(findings: readonly Finding[], ref: ResourceRef, mode: ValidateMode): Issue[] {
+  const issues: Issue[] = []
+  for (const f of findings) {
+    const severity = severityOf(f, mode)
+    if (severity !== undefined) issues.push(issue(severity, f.code, f.message, { resource: ref, path: f.path }))
+  }
+  if (issues.length <= MAX_ISSUES_PER_RESOURCE) return issues
+  const sorted = sortIssues(issues)
+  const kept = sorted.slice(0, MAX_ISSUES_PER_RESOURCE)
+  const worst = sorted[0]!.severity
+  return [...kept, issue(worst, 'schema', `${issues.length - kept.length} more problems not shown`, { resource: ref })]
+}
+
+/**
+ * Validates the items we own. `mode` is `--validate`: `strict` reports API rule
+ * violations and unusable keys as errors, `warn` as warnings, `ignore` skips them.
+ * Whatever the mode, input we cannot read or render safely (a wrong type where we
+ * read a value, a missing name, an ImagePolicy namespace that is not a DNS-1123
+ * label) is an error. `now` dates certificate validity checks. Never throws.
  */
 export function validateResources(items: readonly OwnedItem[], mode: ValidateMode, now: Date): Issue[] {
-  void items
-  void mode
-  void now
-  return []
+  const issues: Issue[] = []
+  for (const item of items) {
+    let findings: Finding[]
+    try {
+      if (item.role === 'policy') {
+        const version: PolicyVersion = item.ref.apiVersion.endsWith('/v1alpha1') ? 'v1alpha1' : 'v1'
+        findings = policyFindings(item.value, version, item.ref.kind, mode, now)
+      } else if (item.role === 'image') {
+        findings = imageFindings(item.value)
+      } else {
+        continue
+      }
+    } catch (e) {
+      // A bug of ours must not look like a crash on the user's input; it still fails the run.
+      findings = [finding('fatal', 'schema', [], `internal validation failure: ${e instanceof Error ? e.message : String(e)}`)]
+    }
+    issues.push(...toIssues(findings, item.ref, mode))
+  }
+  return issues
 }

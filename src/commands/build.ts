@@ -1,0 +1,174 @@
+// Command `build`: kustomize, then the renderer, as one process that fails when
+// either fails. Made for Argo CD's config-management plugin, which runs commands
+// without a shell (a `kustomize build | imagepolicy-mc` pipe would hide a failed
+// kustomize and let Argo CD prune the application). Spawns kustomize and reads
+// the environment (allowed in src/commands only).
+
+import { spawnSync } from 'node:child_process'
+import { statSync } from 'node:fs'
+import { decodeUtf8, InputError, main, type Streams } from '../cli.ts'
+import { formatIssue } from '../issues.ts'
+import { decodeOptionValues, type Options, type PartialOptions } from '../options.ts'
+import { findExecutable } from './util-path.ts'
+
+/**
+ * Options read from the environment, as plugin.yaml declares them. Argo CD sets
+ * `PARAM_<NAME>` for each parameter set on the Application (`PARAM_<NAME>_<i>`
+ * for arrays) and `ARGOCD_ENV_<NAME>` for each entry of `spec.source.plugin.env`.
+ * A parameter wins over an env entry; a command-line flag wins over both.
+ */
+export const BUILD_ENV_OPTIONS = [
+  { option: 'pools', parameter: 'pools', flag: 'pools', env: 'POOLS', type: 'array' },
+  { option: 'name', parameter: 'name', flag: 'name', env: 'NAME', type: 'string' },
+  { option: 'ignitionVersion', parameter: 'ignition-version', flag: 'ignition-version', env: 'IGNITION_VERSION', type: 'string' },
+  { option: 'releaseImage', parameter: 'release-image', flag: 'release-image', env: 'RELEASE_IMAGE', type: 'string' },
+  { option: 'emitPolicies', parameter: 'emit-policies', flag: 'emit-policies', env: 'EMIT_POLICIES', type: 'boolean' },
+  { option: 'strict', parameter: 'strict', flag: 'strict', env: 'STRICT', type: 'boolean' },
+] as const satisfies readonly {
+  option: keyof Options
+  parameter: string
+  flag: string
+  env: string
+  type: 'string' | 'array' | 'boolean'
+}[]
+
+/** Render flags that take a value (so the word after them is not a directory). */
+const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate'] as const
+
+/** Upper bound for kustomize's output; Argo CD's own default cap on a manifest response is 100 MB. */
+const MAX_KUSTOMIZE_OUTPUT = 512 * 1024 * 1024
+
+export const BUILD_USAGE = `imagepolicy-mc build [DIR] [options]
+
+Runs kustomize on DIR (default: .), then renders the result: every resource
+followed by one MachineConfig per pool, on stdout. Fails (exit 1, nothing on
+stdout) when kustomize fails or rendering fails. Uses the standalone \`kustomize
+build\` when \`kustomize\` is on PATH, else \`kubectl kustomize\`.
+
+Options are those of imagepolicy-mc (--config, --pools, --name, --ignition-version,
+--release-image, --emit-policies, --validate, --strict, --allow-empty), and are
+also read from the environment, as the Argo CD plugin (plugin.yaml) passes them:
+
+${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(17)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}
+
+A flag wins over a parameter, which wins over an ARGOCD_ENV_ variable.`
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** Where one option's value came from in the environment, or undefined when it is not set there. */
+function fromEnv(env: Env, o: (typeof BUILD_ENV_OPTIONS)[number]): { value: string | string[]; where: string } | undefined {
+  const param = `PARAM_${o.env}`
+  if (o.type === 'array') {
+    const items: string[] = []
+    for (let i = 0; env[`${param}_${i}`] !== undefined; i++) items.push(env[`${param}_${i}`]!)
+    if (items.length > 0) return { value: items, where: items.map((_, i) => `${param}_${i}`).join(', ') }
+  }
+  const set = (name: string) => (env[name] !== undefined && env[name]!.trim() !== '' ? { value: env[name]!.trim(), where: name } : undefined)
+  return set(param) ?? set(`ARGOCD_ENV_${o.env}`)
+}
+
+/** Options from the environment (see BUILD_ENV_OPTIONS); errors name the variable. Pure. */
+export function readEnvOptions(env: Env): { value: PartialOptions; errors: string[] } {
+  const value: PartialOptions = {}
+  const errors: string[] = []
+  for (const o of BUILD_ENV_OPTIONS) {
+    const found = fromEnv(env, o)
+    if (found === undefined) continue
+    const decoded = decodeOptionValues({ [o.option]: found.value }, found.where)
+    errors.push(...decoded.issues.map(formatIssue))
+    Object.assign(value, decoded.value)
+  }
+  return { value, errors }
+}
+
+function hasFlag(args: readonly string[], flag: string): boolean {
+  const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+  return args.some((a) => [flag, camel].some((f) => a === `--${f}` || a.startsWith(`--${f}=`) || a === `--no-${f}`))
+}
+
+/** `--flag=value` arguments for the options the command line does not set itself. Pure. */
+export function envFlags(options: PartialOptions, args: readonly string[]): string[] {
+  const out: string[] = []
+  for (const o of BUILD_ENV_OPTIONS) {
+    const v = options[o.option]
+    if (v === undefined || hasFlag(args, o.flag)) continue
+    if (typeof v === 'boolean') out.push(v ? `--${o.flag}` : `--no-${o.flag}`)
+    else out.push(`--${o.flag}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+  }
+  return out
+}
+
+/** Splits `[DIR] [options]`; a second word that is not an option's value is an error. Pure. */
+export function splitBuildArgs(args: readonly string[]): { dir: string; rest: string[] } | { error: string } {
+  let dir: string | undefined
+  const rest: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a.startsWith('-') && a !== '-') {
+      rest.push(a)
+      if ((VALUE_FLAGS as readonly string[]).some((f) => a === `--${f}`) && i + 1 < args.length) rest.push(args[++i]!)
+    } else if (dir === undefined) {
+      dir = a
+    } else {
+      return { error: `unexpected argument ${JSON.stringify(a)}: build takes one directory` }
+    }
+  }
+  return { dir: dir ?? '.', rest }
+}
+
+/** The kustomize command line for DIR: standalone kustomize if on PATH, else kubectl's. */
+export function kustomizeCommand(dir: string, path: string | undefined): { file: string; args: string[] } | undefined {
+  const kustomize = findExecutable('kustomize', path)
+  if (kustomize !== undefined) return { file: kustomize, args: ['build', dir] }
+  const kubectl = findExecutable('kubectl', path)
+  if (kubectl !== undefined) return { file: kubectl, args: ['kustomize', dir] }
+  return undefined
+}
+
+export async function build(argv: readonly string[], streams: Streams): Promise<number> {
+  const fail = (message: string, code: number): number => {
+    streams.stderr.write(`imagepolicy-mc build: ${message}\n`)
+    return code
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    streams.stdout.write(BUILD_USAGE + '\n')
+    return 0
+  }
+  const split = splitBuildArgs(argv)
+  if ('error' in split) return fail(`${split.error}\nRun imagepolicy-mc build --help for usage.`, 2)
+  let isDir = false
+  try {
+    isDir = statSync(split.dir).isDirectory()
+  } catch {
+    // reported below
+  }
+  if (!isDir) return fail(`${split.dir}: not a directory`, 2)
+
+  const fromEnvironment = readEnvOptions(process.env)
+  if (fromEnvironment.errors.length > 0) {
+    for (const e of fromEnvironment.errors) streams.stderr.write(e + '\n')
+    return 1
+  }
+
+  const command = kustomizeCommand(split.dir, process.env['PATH'])
+  if (command === undefined) return fail('neither kustomize nor kubectl is on PATH', 1)
+  const shown = [command.file, ...command.args].join(' ')
+  const result = spawnSync(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: MAX_KUSTOMIZE_OUTPUT })
+  if (result.stderr !== null && result.stderr.length > 0) streams.stderr.write(result.stderr.toString('utf8'))
+  if (result.error !== undefined) return fail(`${shown}: ${result.error.message}`, 1)
+  if (result.status !== 0) {
+    const why = result.signal !== null ? `killed by ${result.signal}` : `exit status ${String(result.status)}`
+    const hint = /external plugin '?ImagePolicyRenderer'?|ImagePolicyRenderer/.test(result.stderr?.toString('utf8') ?? '')
+      ? '\nhint: build renders the MachineConfigs itself; list the ImagePolicyRenderer transformer only for kubectl kustomize --enable-alpha-plugins, and give build its options as flags or plugin parameters'
+      : ''
+    return fail(`${shown} failed (${why})${hint}`, 1)
+  }
+  let text: string
+  try {
+    text = decodeUtf8(result.stdout, `output of ${shown}`)
+  } catch (e) {
+    if (e instanceof InputError) return fail(e.message, 1)
+    throw e
+  }
+  return main([...envFlags(fromEnvironment.value, split.rest), ...split.rest], { ...streams, readStdin: async () => text })
+}

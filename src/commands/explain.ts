@@ -1,0 +1,54 @@
+// Command `explain`: which node file, scope and requirements apply when a pod in
+// a namespace pulls an image, rendered from the same input as the function.
+// Reads files (allowed in src/commands only); the answer comes from src/explain.
+
+import type { Streams } from '../cli.ts'
+import { UsageError } from '../cli.ts'
+import { explainImage, formatExplanation } from '../explain/explain.ts'
+import { guarded, parseCommandArgs, renderForCommand, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
+
+export const EXPLAIN_USAGE = `imagepolicy-mc explain IMAGE [--namespace NS] [PATH...] [options]
+
+Renders the input (PATH..., or stdin) and explains what CRI-O would do when a
+pod in NS pulls IMAGE: the file it reads (/etc/crio/policies/NS.json if it is
+written, else /etc/containers/policy.json), the scope that matches IMAGE in
+containers/image's lookup order (full reference, repository, parent namespaces,
+host, then *. wildcards from the most specific), the requirements in words (key
+fingerprints, Fulcio issuer and email, PKI subject, identity rule), whether
+signatures are read from sigstore attachments, and ImagePolicy scopes that lost
+to a cluster scope.
+
+  --namespace NS, -n NS  the pod's namespace [default: none: the cluster-wide policy.json]
+  --output text|json     json is for scripts: see the fields of Explanation in src/explain/explain.ts`
+
+export async function explainCommand(argv: readonly string[], streams: Streams): Promise<number> {
+  if (wantsHelp(argv)) {
+    streams.stdout.write(`${EXPLAIN_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n`)
+    return 0
+  }
+  return guarded('explain', streams, async () => {
+    const parsed = await parseCommandArgs(argv, (y) =>
+      withRendererOptions(y)
+        .option('namespace', { alias: 'n', type: 'string' })
+        .option('output', { alias: 'o', type: 'string', choices: ['text', 'json'] as const, default: 'text' as const }),
+    )
+    const [image, ...paths] = parsed._.map(String)
+    if (image === undefined || image === '') throw new UsageError('IMAGE is required')
+    if (parsed.namespace === '') throw new UsageError('--namespace must not be empty')
+    const result = await renderForCommand(parsed, paths, streams)
+    if (result.exitCode !== 0) return result.exitCode
+    const explained = explainImage({
+      files: result.files,
+      policies: result.policies,
+      conflicts: result.conflicts,
+      image,
+      ...(parsed.namespace !== undefined ? { namespace: parsed.namespace } : {}),
+    })
+    if ('error' in explained) {
+      streams.stderr.write(`imagepolicy-mc explain: ${explained.error}\n`)
+      return 2
+    }
+    streams.stdout.write(parsed.output === 'json' ? JSON.stringify(explained.value, null, 2) + '\n' : formatExplanation(explained.value))
+    return 0
+  })
+}

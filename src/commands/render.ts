@@ -1,0 +1,233 @@
+// Command `render`: the node files exactly as a node would hold them, written
+// under a directory (so `git diff` and `cat` work on them) or printed one after
+// another. Also holds what `explain` and `diff` share with it: the renderer's
+// option flags and reading the input. Touches the filesystem (allowed in
+// src/commands only).
+
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import yargs, { type Argv } from 'yargs'
+import { collectFiles, decodeUtf8, InputError, UsageError, type Streams } from '../cli.ts'
+import type { InputText } from '../io/read.ts'
+import { parseOne } from '../io/read.ts'
+import { formatIssue } from '../issues.ts'
+import type { NodeFile } from '../model.ts'
+import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from '../options.ts'
+import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
+import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
+import { run, type RunOutput } from '../run.ts'
+
+/** The renderer's own options, as `imagepolicy-mc` takes them. */
+export function withRendererOptions<T>(y: Argv<T>) {
+  return y
+    .option('config', { type: 'string', describe: 'read a functionConfig (ImagePolicyRenderer or ConfigMap) from FILE' })
+    .option('pools', { type: 'string', describe: `comma-separated pools [default: ${DEFAULT_OPTIONS.pools.join(',')}]` })
+    .option('name', { type: 'string', describe: `MachineConfig name; {pool} is replaced [default: ${DEFAULT_OPTIONS.name}]` })
+    .option('ignition-version', { type: 'string', choices: IGNITION_VERSIONS, describe: `Ignition spec version [default: ${DEFAULT_OPTIONS.ignitionVersion}]` })
+    .option('release-image', { type: 'string', describe: `release image or repository [default: ${DEFAULT_OPTIONS.releaseImage}]` })
+    .option('emit-policies', { type: 'boolean', describe: 'keep ImagePolicy/ClusterImagePolicy items in the output [default: true]' })
+    .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
+    .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
+    .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
+}
+
+/** Help text for the renderer options (yargs' own help would go to the console, not to our streams). */
+export const RENDERER_OPTIONS_HELP = `Renderer options (as for imagepolicy-mc):
+  --config FILE          read a functionConfig (ImagePolicyRenderer or ConfigMap) from FILE
+  --pools a,b            pools, one MachineConfig each [default: ${DEFAULT_OPTIONS.pools.join(',')}]
+  --name NAME            MachineConfig name; {pool} is replaced [default: ${DEFAULT_OPTIONS.name}]
+  --ignition-version V   Ignition spec version, ${IGNITION_VERSIONS.join(', ')} [default: ${DEFAULT_OPTIONS.ignitionVersion}]
+  --release-image REF    release image or repository [default: ${DEFAULT_OPTIONS.releaseImage}]
+  --[no-]emit-policies   keep ImagePolicy/ClusterImagePolicy items in the output [default: true]
+  --validate MODE        CRD rule checking: ${VALIDATE_MODES.join(', ')} [default: strict]
+  --strict               warnings fail the run (exit 1)
+  --allow-empty          accept an input with no resources`
+
+/** The parsed renderer flags, ready for `run()`. */
+export function rendererFlags(parsed: Readonly<Record<string, unknown>>): PartialOptions {
+  const flags: PartialOptions = {}
+  const str = (k: string) => (typeof parsed[k] === 'string' ? (parsed[k] as string) : undefined)
+  const bool = (k: string) => (typeof parsed[k] === 'boolean' ? (parsed[k] as boolean) : undefined)
+  const pools = str('pools')
+  if (pools !== undefined) flags.pools = pools.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (str('name') !== undefined) flags.name = str('name')!
+  if (str('ignition-version') !== undefined) flags.ignitionVersion = str('ignition-version')!
+  if (str('release-image') !== undefined) flags.releaseImage = str('release-image')!
+  if (bool('emit-policies') !== undefined) flags.emitPolicies = bool('emit-policies')!
+  if (str('validate') !== undefined) flags.validate = str('validate') as NonNullable<PartialOptions['validate']>
+  if (bool('strict') !== undefined) flags.strict = bool('strict')!
+  if (bool('allow-empty') !== undefined) flags.allowEmpty = bool('allow-empty')!
+  return flags
+}
+
+/** Parses a subcommand's arguments with yargs, as the main command does; usage errors become `UsageError`. */
+export async function parseCommandArgs<T>(argv: readonly string[], configure: (y: Argv) => Argv<T>): Promise<T & { _: (string | number)[] }> {
+  const y = configure(yargs([...argv]))
+    .strictOptions()
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new UsageError(msg ?? err?.message ?? 'invalid arguments')
+    })
+    .wrap(100)
+  return (await y.parseAsync()) as T & { _: (string | number)[] }
+}
+
+/** Reads a `--config FILE` functionConfig; undefined without one. */
+export function readFunctionConfig(config: string | undefined): unknown {
+  if (config === undefined) return undefined
+  let text: string
+  try {
+    text = decodeUtf8(readFileSync(config), config)
+  } catch (e) {
+    throw e instanceof InputError ? e : new UsageError(`cannot read --config ${config}`)
+  }
+  const doc = parseOne(text, { path: config, index: 0 })
+  if (doc.issues.length > 0) throw new InputError(doc.issues.map(formatIssue).join('\n'))
+  return doc.value
+}
+
+/** Reads the inputs (files and directories, or stdin) and the `--config` file. */
+export async function readRendererInputs(paths: readonly string[], config: string | undefined, streams: Streams): Promise<{ inputs: InputText[]; functionConfig?: unknown }> {
+  let inputs: InputText[]
+  if (paths.length > 0) {
+    inputs = collectFiles(paths).map((path) => ({ path, text: decodeUtf8(readFileSync(path), path) }))
+  } else {
+    const stdin = await streams.readStdin()
+    inputs = [{ text: typeof stdin === 'string' ? stdin : decodeUtf8(stdin, '<stdin>') }]
+  }
+  const functionConfig = readFunctionConfig(config)
+  return { inputs, ...(functionConfig !== undefined ? { functionConfig } : {}) }
+}
+
+/** Runs the renderer as the main command would, printing its issues to stderr. */
+export async function renderForCommand(
+  parsed: Readonly<Record<string, unknown>> & { _: (string | number)[] },
+  paths: readonly string[],
+  streams: Streams,
+): Promise<RunOutput> {
+  const read = await readRendererInputs(paths, typeof parsed['config'] === 'string' ? parsed['config'] : undefined, streams)
+  const result = run({ inputs: read.inputs, ...(read.functionConfig !== undefined ? { functionConfig: read.functionConfig } : {}), flags: rendererFlags(parsed) })
+  for (const i of result.issues) streams.stderr.write(formatIssue(i) + '\n')
+  return result
+}
+
+/** True when the arguments ask for help (printed by the command itself, on the injected stdout). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h')
+}
+
+/** Runs a command body, turning usage and input errors into messages and exit codes 2 and 1. */
+export async function guarded(command: string, streams: Streams, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body()
+  } catch (e) {
+    if (e instanceof UsageError) {
+      streams.stderr.write(`imagepolicy-mc ${command}: ${e.message}\nRun imagepolicy-mc ${command} --help for usage.\n`)
+      return 2
+    }
+    if (e instanceof InputError) {
+      streams.stderr.write(`imagepolicy-mc ${command}: ${e.message}\n`)
+      return 1
+    }
+    throw e
+  }
+}
+
+/** The node files, printed one after another, each under a `==> path <==` header (as `head` prints several files). */
+export function formatNodeFiles(files: readonly NodeFile[]): string {
+  return files
+    .map((f) => {
+      const newline = f.contents.endsWith('\n')
+      return `==> ${f.path}${newline ? '' : ' (no newline at end of file)'} <==\n${f.contents}${newline ? '' : '\n'}`
+    })
+    .join('\n')
+}
+
+/** The node paths we render, below DIR; anything else there is left alone. */
+function managedFiles(dir: string): string[] {
+  const out = [POLICY_JSON_PATH, SIGSTORE_REGISTRIES_PATH].filter((p) => exists(join(dir, p)))
+  try {
+    for (const e of readdirSync(join(dir, CRIO_POLICIES_DIR)).sort()) if (e.endsWith('.json')) out.push(`${CRIO_POLICIES_DIR}/${e}`)
+  } catch {
+    // no namespace files yet
+  }
+  return out
+}
+
+function exists(path: string): boolean {
+  try {
+    readFileSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Writes the files below `dir` and removes the managed files (policy.json,
+ * sigstore-registries.yaml, /etc/crio/policies/*.json) that are no longer
+ * rendered, so DIR is exactly what a node would hold. Returns what changed.
+ */
+export function writeNodeFiles(dir: string, files: readonly NodeFile[]): { written: string[]; removed: string[] } {
+  const root = resolve(dir)
+  const target = (path: string) => {
+    const t = resolve(root, `.${path}`)
+    // A namespace is a DNS label, but nothing upstream of us guarantees it: never write outside DIR.
+    if (relative(root, t).startsWith('..')) throw new InputError(`refusing to write ${path} outside ${dir}`)
+    return t
+  }
+  // Check every target before touching anything.
+  const targets = files.map((f) => target(f.path))
+  const keep = new Set(files.map((f) => f.path))
+  const removed: string[] = []
+  for (const path of managedFiles(root)) {
+    if (keep.has(path)) continue
+    rmSync(target(path))
+    removed.push(join(dir, path))
+  }
+  const written: string[] = []
+  for (const [i, f] of files.entries()) {
+    const t = targets[i]!
+    mkdirSync(dirname(t), { recursive: true })
+    writeFileSync(t, f.contents)
+    written.push(join(dir, f.path))
+  }
+  return { written, removed }
+}
+
+export const RENDER_USAGE = `imagepolicy-mc render [PATH...] [--out DIR] [options]
+
+Renders the node files exactly as a node would hold them:
+/etc/containers/policy.json, /etc/containers/registries.d/sigstore-registries.yaml
+and /etc/crio/policies/<namespace>.json. Input and options as for imagepolicy-mc
+(stdin when no PATH is given).
+
+With --out DIR, writes DIR/etc/... (and removes files there that are no longer
+rendered), so that git diff and cat work on them; prints the paths written.
+Without it, prints the files one after another, each under a "==> path <==" header.`
+
+export async function renderCommand(argv: readonly string[], streams: Streams): Promise<number> {
+  if (wantsHelp(argv)) {
+    streams.stdout.write(`${RENDER_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n  --out DIR              write the files below DIR instead of printing them\n`)
+    return 0
+  }
+  return guarded('render', streams, async () => {
+    const parsed = await parseCommandArgs(argv, (y) =>
+      withRendererOptions(y).option('out', { type: 'string' }),
+    )
+    if (parsed.out === '') throw new UsageError('--out must not be empty')
+    const result = await renderForCommand(parsed, parsed._.map(String), streams)
+    if (result.exitCode !== 0) return result.exitCode
+    if (parsed.out === undefined) {
+      if (result.files.length === 0) streams.stderr.write('imagepolicy-mc render: no node files: the MachineConfigs carry no files (no policies and no registry settings)\n')
+      streams.stdout.write(formatNodeFiles(result.files))
+      return 0
+    }
+    const changed = writeNodeFiles(parsed.out, result.files)
+    for (const p of changed.removed) streams.stdout.write(`removed ${p}\n`)
+    for (const p of changed.written) streams.stdout.write(`wrote ${p}\n`)
+    return 0
+  })
+}

@@ -1,0 +1,202 @@
+// Review guardrail: scopes that govern nothing, or less than their author thinks,
+// because containers/image applies only the most specific matching scope
+// (requirements of nested scopes are never combined). Pure; no I/O.
+//
+// Each scope is probed with images it is written for (itself for a tag or digest;
+// a fresh tag and a fresh sub-repository for a repository or namespace; a fresh
+// subdomain for a wildcard), looked up exactly as CRI-O would (policy-lookup.ts).
+
+import { formatResource, issue, type Issue } from '../issues.ts'
+import { lookupRequirements, parseImageReference, type ImageReference } from '../explain/policy-lookup.ts'
+import { parseReference, referenceName } from '../render/docker-reference.ts'
+import type { PolicyFile, ScopeOwner } from './file-scopes.ts'
+
+/** A name no scope uses, for probe images. */
+const PROBE = 'imagepolicy-mc-probe'
+
+/** What a scope names, for probing. */
+export type ScopeShape = 'wildcard' | 'host' | 'repository' | 'image' | 'tag-and-digest' | 'invalid'
+
+export function scopeShape(scope: string): ScopeShape {
+  if (scope.startsWith('*.')) return 'wildcard'
+  if (!scope.includes('/')) return 'host'
+  const ref = parseReference(scope)
+  if ('error' in ref) return 'invalid'
+  if (ref.value.tag !== undefined && ref.value.digest !== undefined) return 'tag-and-digest'
+  return ref.value.tag !== undefined || ref.value.digest !== undefined ? 'image' : 'repository'
+}
+
+/** Images a scope is written for, as text; `[]` when no image reference can have that identity. */
+export function probeImages(scope: string): string[] {
+  switch (scopeShape(scope)) {
+    case 'wildcard':
+      return [`${PROBE}.${scope.slice(2)}/${PROBE}:${PROBE}`]
+    case 'host':
+      return [`${scope}/${PROBE}:${PROBE}`]
+    case 'image':
+      return [scope]
+    case 'repository':
+      return [`${scope}:${PROBE}`, `${scope}/${PROBE}:${PROBE}`]
+    default:
+      return []
+  }
+}
+
+function probeReferences(scope: string): ImageReference[] {
+  return probeImages(scope).flatMap((text) => {
+    const ref = parseImageReference(text)
+    return 'value' in ref ? [ref.value] : []
+  })
+}
+
+type PolicyOwner = Extract<ScopeOwner, { kind: 'policy' }>
+
+function policyOwners(file: PolicyFile, scope: string): PolicyOwner[] {
+  return (file.owners.get(scope) ?? []).filter((o): o is PolicyOwner => o.kind === 'policy')
+}
+
+function names(owners: readonly PolicyOwner[]): string {
+  return owners.map((o) => formatResource(o.policy.ref)).join(', ')
+}
+
+function where(file: PolicyFile): string {
+  return file.namespace === undefined ? 'cluster-wide' : `for pods in ${file.namespace}`
+}
+
+/**
+ * Guardrail issues:
+ * - warning: a policy scope that no image can select (every image it is written
+ *   for is normalized elsewhere or taken by another policy's scope), or that has
+ *   both a tag and a digest (an image identity has one or the other);
+ * - warning: an allowedRegistries entry nested inside a policy scope (images under
+ *   it are accepted without any signature);
+ * - warning: an ImagePolicy scope that takes images away from a cluster scope
+ *   although MCO's conflict check let it through (a tag or digest right after the
+ *   repository: MCO only treats `/` as nesting);
+ * - info: a policy scope that loses part of its images to a more specific scope
+ *   of another policy.
+ * Each CIP scope is judged in policy.json; namespace files add only pairs that
+ * involve an ImagePolicy.
+ */
+export function shadowedScopeIssues(files: readonly PolicyFile[]): Issue[] {
+  // Cluster scopes recur in every namespace file: parse each scope's probes once.
+  const probeCache = new Map<string, ImageReference[]>()
+  const probes = (scope: string): ImageReference[] => {
+    let p = probeCache.get(scope)
+    if (p === undefined) {
+      p = probeReferences(scope)
+      probeCache.set(scope, p)
+    }
+    return p
+  }
+  const out = new Map<string, Issue>()
+  const add = (i: Issue) => out.set(`${i.severity}\u0000${i.resource !== undefined ? formatResource(i.resource) : ''}\u0000${i.path.join('.')}\u0000${i.message}`, i)
+  for (const file of files) {
+    const docker = file.policy.transports.get('docker')
+    if (docker === undefined) continue
+    const judged = (o: PolicyOwner) => (file.namespace === undefined ? o.policy.kind === 'ClusterImagePolicy' : o.policy.kind === 'ImagePolicy')
+    for (const scope of docker.keys()) {
+      const owners = policyOwners(file, scope)
+      // Scopes nobody may select.
+      for (const o of owners.filter(judged)) {
+        const images = probes(scope)
+        const winners = images.map((img) => lookupRequirements(file.policy, img).scope)
+        const at = { resource: o.policy.ref, path: ['spec', 'scopes', o.index] }
+        const shape = scopeShape(scope)
+        if (winners.includes(scope)) {
+          // A repository scope that its own image does not select: `docker.io/busybox` is not `busybox`.
+          const own = images[0]
+          if (shape === 'repository' && own !== undefined && winners[0] !== scope && referenceName(own.reference) !== scope) {
+            add(
+              issue(
+                'warning',
+                'guardrail',
+                `scope ${scope} does not match the image ${scope} itself, which is read as ${referenceName(own.reference)}: it only matches repositories below it (${scope}/...); write ${referenceName(own.reference)} instead`,
+                at,
+              ),
+            )
+          }
+          continue
+        }
+        if (images.length === 0) {
+          add(
+            issue(
+              'warning',
+              'guardrail',
+              shape === 'tag-and-digest'
+                ? `scope ${scope} never matches: an image is checked by its tag or by its digest, never both (CRI-O drops the tag of a reference that has both); keep only the digest`
+                : `scope ${scope} never matches: it is not an image reference`,
+              at,
+            ),
+          )
+          continue
+        }
+        const other = winners.find((w) => w !== undefined && w !== '' && policyOwners(file, w).length > 0 && !policyOwners(file, w).some((x) => x.policy === o.policy))
+        const normalized = images.map((i) => i.identity).join(', ')
+        add(
+          issue(
+            'warning',
+            'guardrail',
+            other !== undefined
+              ? `scope ${scope} no longer matches anything ${where(file)}: the images it is written for (${normalized}) are all governed by the scope ${other} of ${names(policyOwners(file, other))} instead`
+              : `scope ${scope} never matches: image references are normalized (${normalized}) and never select it; write the scope in normalized form`,
+            at,
+          ),
+        )
+      }
+      // Scopes that take images away from less specific ones. In a namespace file only
+      // pairs with an ImagePolicy scope count, so a cluster scope with no ImagePolicy
+      // scope on its search path is skipped before any lookup.
+      if (file.namespace !== undefined && !owners.some(judged) && !probes(scope).some((img) => img.namespaces.some((n) => policyOwners(file, n).some(judged)))) continue
+      for (const img of probes(scope)) {
+        const match = lookupRequirements(file.policy, img)
+        if (match.scope !== scope) continue
+        const after = [img.identity, ...img.namespaces].slice(match.searched.length)
+        for (const wider of after) {
+          if (!docker.has(wider)) continue
+          for (const w of policyOwners(file, wider)) {
+            if (owners.some((o) => o.policy === w.policy)) continue
+            const allowedHere = (file.owners.get(scope) ?? []).some((o) => o.kind === 'allowed') && owners.length === 0
+            const at = { resource: w.policy.ref, path: ['spec', 'scopes', w.index] }
+            if (allowedHere) {
+              add(
+                issue(
+                  'warning',
+                  'guardrail',
+                  `images under the allowedRegistries entry ${scope} are accepted without any signature ${where(file)}: that entry is more specific than this scope ${wider}, and only the most specific scope applies`,
+                  at,
+                ),
+              )
+              continue
+            }
+            if (owners.length === 0) continue
+            const escapes = file.namespace !== undefined && w.policy.kind === 'ClusterImagePolicy' && owners.some((o) => o.policy.kind === 'ImagePolicy')
+            if (escapes) {
+              for (const o of owners.filter((x) => x.policy.kind === 'ImagePolicy')) {
+                add(
+                  issue(
+                    'warning',
+                    'guardrail',
+                    `scope ${scope} overrides the cluster scope ${wider} of ${formatResource(w.policy.ref)} for pods in ${file.namespace}: MCO's conflict check only sees nesting at "/", so it keeps this scope, and the cluster's requirements no longer apply to these images there`,
+                    { resource: o.policy.ref, path: ['spec', 'scopes', o.index] },
+                  ),
+                )
+              }
+              continue
+            }
+            if (!judged(w) && !owners.some(judged)) continue
+            add(
+              issue(
+                'info',
+                'guardrail',
+                `scope ${wider} does not govern images under ${scope} ${where(file)}: the more specific scope of ${names(owners)} does, and requirements of nested scopes are not combined`,
+                at,
+              ),
+            )
+          }
+        }
+      }
+    }
+  }
+  return [...out.values()]
+}
