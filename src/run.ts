@@ -122,6 +122,7 @@ export function run(input: RunInput): RunOutput {
   const mirrors = emptyMirrorSets()
   let sources: RegistrySources = {}
   let imageRef: ResourceRef | undefined
+  const mirrorSetRefs: ResourceRef[] = []
   values.forEach((value, i) => {
     if (!isObject(value)) return
     switch (role[i]) {
@@ -151,6 +152,7 @@ export function run(input: RunInput): RunOutput {
       }
       case 'mirror-set':
         issues.push(...decodeMirrorSet(value, mirrors))
+        mirrorSetRefs.push(refOf(value)!)
         break
       default:
         break
@@ -174,12 +176,10 @@ export function run(input: RunInput): RunOutput {
   issues.push(...reviewIssues({ values, policies, ...(imageRef !== undefined ? { image: imageRef } : {}), files, conflicts, options }))
 
   const machineConfigs: Record<string, unknown>[] = []
+  const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs }
+  const annotate = (group: readonly NodeFile[]) => machineConfigAnnotations(group, policies, annotationInputs)
   for (const pool of options.pools) {
-    const wrapped = wrapPoolMachineConfigs(
-      files,
-      { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion },
-      (group) => machineConfigAnnotations(group, policies),
-    )
+    const wrapped = wrapPoolMachineConfigs(files, { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion }, annotate)
     machineConfigs.push(...wrapped.machineConfigs)
     if (pool !== options.pools[0]) continue
     for (const file of wrapped.oversized) {

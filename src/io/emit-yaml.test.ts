@@ -41,3 +41,11 @@ test('matches the yaml package layout for a MachineConfig', () => {
   const value = { a: { b: [{ c: 1, d: 'x' }], e: '' }, f: 420 }
   assert.equal(emitYaml(value), stringify(value, { indentSeq: false }))
 })
+
+test('multi-line strings become literal blocks that read back exactly', () => {
+  for (const s of ['a\nb', 'a\nb\n', 'a\n\nb\n\n', 'sha  /etc/x\nsha2  /etc/y', ' leading\nspace', 'tab\there\nx', 'cr\r\nlf']) {
+    const text = emitYaml({ k: { v: s } })
+    assert.deepEqual(parse(text), { k: { v: s } }, JSON.stringify(s))
+  }
+  assert.equal(emitYaml({ v: 'a\nb' }), 'v: |-\n  a\n  b\n')
+})

@@ -8,7 +8,8 @@
 // Only flow-style (JSON) collections are re-laid out as block YAML, scalars
 // still in their source form (see flow-to-block.ts).
 
-import { isCollection, isMap, isNode, isPair, isScalar, isSeq, stringify, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
+import { emitYaml } from './emit-yaml.ts'
+import { isCollection, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
 import { toResult, type Issue } from '../issues.ts'
 import { blockMapPair, blockSeqItem, type SourceContext } from './flow-to-block.ts'
 import type { ResourceListSource, StreamDocument } from './read.ts'
@@ -16,7 +17,7 @@ import { STRINGIFY_OPTIONS } from './yaml-settings.ts'
 
 /** Serializes one generated resource as a block-style YAML document body. */
 export function toYaml(value: unknown): string {
-  return stringify(value, { ...STRINGIFY_OPTIONS, version: '1.1' })
+  return emitYaml(value as Parameters<typeof emitYaml>[0])
 }
 
 /**

@@ -60,6 +60,29 @@ function privateKeyFinding(path: Path, field: string, index: number, type: strin
  * verifies with (RSA, ECDSA on a Go-supported curve, Ed25519).
  */
 export function publicKeyFindings(value: string, path: Path, field: string): Finding[] {
+  return memoized(`k\0${field}\0${value}`, path, () => publicKeyFindingsUncached(value, path, field))
+}
+
+/**
+ * Parsing keys and certificates is the costliest check, and big repositories
+ * repeat the same few keys across thousands of policies: results are cached by
+ * field and value (findings are data; only their path differs per use).
+ */
+const CACHE = new Map<string, { readonly path: Path; readonly findings: readonly Finding[] }>()
+const CACHE_LIMIT = 4096
+
+function memoized(key: string, path: Path, compute: () => Finding[]): Finding[] {
+  const hit = CACHE.get(key)
+  if (hit !== undefined) {
+    return hit.findings.map((f) => (f.path === hit.path ? { ...f, path } : f))
+  }
+  const findings = compute()
+  if (CACHE.size >= CACHE_LIMIT) CACHE.clear()
+  CACHE.set(key, { path, findings })
+  return findings
+}
+
+function publicKeyFindingsUncached(value: string, path: Path, field: string): Finding[] {
   const decoded = goDecodeBase64(value)
   if ('error' in decoded) return [finding('rule', 'content', path, `the ${field} is not base64: ${decoded.error}`)]
   const blocks = pemBlocks(decoded.bytes.toString('utf8'))
@@ -101,6 +124,10 @@ function describeCertificate(cert: X509Certificate, index: number): string {
  * constraint, are warnings.
  */
 export function certificateFindings(value: string, path: Path, field: string, now: Date): Finding[] {
+  return memoized(`c\0${field}\0${now.getTime()}\0${value}`, path, () => certificateFindingsUncached(value, path, field, now))
+}
+
+function certificateFindingsUncached(value: string, path: Path, field: string, now: Date): Finding[] {
   const decoded = goDecodeBase64(value)
   if ('error' in decoded) return [finding('rule', 'content', path, `the ${field} is not base64: ${decoded.error}`)]
   const blocks = pemBlocks(decoded.bytes.toString('utf8'))

@@ -18,6 +18,18 @@ export function dataUrl(contents: string): string {
   return `data:text/plain;charset=utf-8;base64,${Buffer.from(contents, 'utf8').toString('base64')}`
 }
 
+// Every pool's MachineConfigs embed the same files: encode each file once.
+const DATA_URLS = new WeakMap<NodeFile, string>()
+
+function fileDataUrl(file: NodeFile): string {
+  let url = DATA_URLS.get(file)
+  if (url === undefined) {
+    url = dataUrl(file.contents)
+    DATA_URLS.set(file, url)
+  }
+  return url
+}
+
 /**
  * Ignition file entry as MCO's `NewIgnFileBytesOverwriting` builds it, keys in
  * the order of MCO's serialized config: mode 0644, overwrite, explicit empty compression.
@@ -26,7 +38,7 @@ export function ignitionFile(file: NodeFile): Record<string, unknown> {
   return {
     overwrite: true,
     path: file.path,
-    contents: { compression: '', source: dataUrl(file.contents) },
+    contents: { compression: '', source: fileDataUrl(file) },
     mode: 420,
   }
 }
@@ -71,6 +83,9 @@ export function serializedSize(object: unknown): number {
   return Buffer.byteLength(JSON.stringify(object), 'utf8')
 }
 
+/** Per-file size costs, shared by the pools of one run (same files, same annotate function). */
+const COSTS = new WeakMap<object, WeakMap<NodeFile, number>>()
+
 export interface PoolMachineConfigs {
   readonly machineConfigs: readonly Record<string, unknown>[]
   /** Files too large for any MachineConfig on their own. */
@@ -102,7 +117,20 @@ export function wrapPoolMachineConfigs(
   // Sizes add up per file (its Ignition entry, a comma, its annotations), so
   // groups are filled from a running estimate and only checked exactly when
   // closed: linear in the number of files, not quadratic.
-  const cost = (file: NodeFile) => serializedSize(ignitionFile(file)) + 1 + serializedSize(annotate([file]))
+  let costs = COSTS.get(annotate)
+  if (costs === undefined) {
+    costs = new WeakMap()
+    COSTS.set(annotate, costs)
+  }
+  const known = costs
+  const cost = (file: NodeFile): number => {
+    let c = known.get(file)
+    if (c === undefined) {
+      c = serializedSize(ignitionFile(file)) + 1 + serializedSize(annotate([file]))
+      known.set(file, c)
+    }
+    return c
+  }
   const groups: NodeFile[][] = []
   const oversized: { path: string; bytes: number }[] = []
   const pending = [...files]
