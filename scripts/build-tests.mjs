@@ -36,5 +36,7 @@ await build({
   format: 'esm',
   packages: 'external',
   sourcemap: 'inline',
+  // As in the CLI bundle: `require` for the lazily loaded packages (src/io/yaml-lib.ts).
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 })

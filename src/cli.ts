@@ -3,18 +3,11 @@
 
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import yargs from 'yargs'
 import { formatIssue } from './issues.ts'
 import type { InputText } from './io/read.ts'
-import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from './options.ts'
+import { IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from './options.ts'
 import { run } from './run.ts'
 import { parseOne } from './io/read.ts'
-import { build } from './commands/build.ts'
-import { discover } from './commands/discover.ts'
-import { installKustomizePlugin } from './commands/install-kustomize-plugin.ts'
-import { diffCommand } from './commands/diff.ts'
-import { explainCommand } from './commands/explain.ts'
-import { renderCommand } from './commands/render.ts'
 
 export interface Streams {
   /** Reads all of stdin. */
@@ -33,15 +26,82 @@ export class InputError extends Error {}
  * Subcommands: `imagepolicy-mc <command> ...`. Each lives in src/commands/ and
  * gets the remaining arguments and the same streams. Without a known command
  * the arguments are the function's own (render the stream, append MachineConfigs).
+ * The table (src/commands/index.ts) and yargs are loaded only when used: the
+ * function's own path, which kustomize and Argo CD run on every build, starts
+ * without them (README "Performance").
  */
 export type Command = (argv: readonly string[], streams: Streams) => Promise<number>
-export const COMMANDS: Record<string, Command> = {
-  build,
-  discover,
-  'install-kustomize-plugin': installKustomizePlugin,
-  render: renderCommand,
-  explain: explainCommand,
-  diff: diffCommand,
+export const COMMAND_NAMES: readonly string[] = ['build', 'discover', 'install-kustomize-plugin', 'render', 'explain', 'diff']
+
+/** The function's own arguments. */
+export interface FunctionArgs {
+  readonly paths: readonly string[]
+  readonly config?: string
+  readonly flags: PartialOptions
+}
+
+const VALUE_FLAGS = new Set(['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate'])
+const BOOLEAN_FLAGS = new Set(['emit-policies', 'strict', 'allow-empty'])
+
+/** `--pools a,b` → `['a', 'b']`. */
+export function splitPools(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
+
+/** Raw flag values (as yargs or the fast parser read them) → options. */
+export function toFunctionArgs(raw: Readonly<Record<string, unknown>>, paths: readonly string[]): FunctionArgs {
+  const flags: PartialOptions = {}
+  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined)
+  const bool = (k: string) => (typeof raw[k] === 'boolean' ? (raw[k] as boolean) : undefined)
+  if (str('pools') !== undefined) flags.pools = splitPools(str('pools')!)
+  if (str('name') !== undefined) flags.name = str('name')!
+  if (str('ignition-version') !== undefined) flags.ignitionVersion = str('ignition-version')!
+  if (str('release-image') !== undefined) flags.releaseImage = str('release-image')!
+  if (str('validate') !== undefined) flags.validate = str('validate') as NonNullable<PartialOptions['validate']>
+  if (bool('emit-policies') !== undefined) flags.emitPolicies = bool('emit-policies')!
+  if (bool('strict') !== undefined) flags.strict = bool('strict')!
+  if (bool('allow-empty') !== undefined) flags.allowEmpty = bool('allow-empty')!
+  const config = str('config')
+  return { paths, ...(config !== undefined ? { config } : {}), flags }
+}
+
+/**
+ * The common invocations without loading yargs: paths, `--flag value`,
+ * `--flag=value`, `--[no-]boolean`. Anything else (help, a typo, a bad choice,
+ * a repeated flag) returns undefined and goes to the full parser, which owns
+ * every message.
+ */
+export function fastFunctionArgs(argv: readonly string[]): FunctionArgs | undefined {
+  const raw: Record<string, unknown> = {}
+  const paths: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith('-')) {
+      paths.push(arg)
+      continue
+    }
+    const m = /^--(no-)?([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (m === null) return undefined
+    const [, no, name, inline] = m as unknown as [string, string | undefined, string, string | undefined]
+    if (name in raw) return undefined
+    if (BOOLEAN_FLAGS.has(name)) {
+      if (inline !== undefined) {
+        if (no !== undefined || (inline !== 'true' && inline !== 'false')) return undefined
+        raw[name] = inline === 'true'
+      } else {
+        raw[name] = no === undefined
+      }
+    } else if (VALUE_FLAGS.has(name) && no === undefined) {
+      const value = inline ?? argv[++i]
+      if (value === undefined || (inline === undefined && value.startsWith('-'))) return undefined
+      raw[name] = value
+    } else {
+      return undefined
+    }
+  }
+  if (raw['ignition-version'] !== undefined && !(IGNITION_VERSIONS as readonly string[]).includes(raw['ignition-version'] as string)) return undefined
+  if (raw['validate'] !== undefined && !(VALIDATE_MODES as readonly string[]).includes(raw['validate'] as string)) return undefined
+  return toFunctionArgs(raw, paths)
 }
 
 const YAML_FILE = /\.(ya?ml|json)$/i
@@ -79,86 +139,43 @@ function readInputFiles(paths: readonly string[]): InputText[] {
   return collectFiles(paths).map((path) => ({ path, text: decodeUtf8(readFileSync(path), path) }))
 }
 
-const USAGE = `imagepolicy-mc [PATH...] [options]
-
-Render OpenShift ImagePolicy and ClusterImagePolicy resources into MachineConfigs,
-byte for byte as the Machine Config Operator would render the node files.
-
-Reads a resource stream from stdin (or from the files and directories given) and
-writes every input item followed by one MachineConfig per pool. A KRM
-ResourceList in gives a ResourceList out (kpt, kustomize --enable-exec).
-
-Commands (each has --help):
-  imagepolicy-mc render [PATH...] [--out DIR]     the node files, as a node holds them
-  imagepolicy-mc explain IMAGE [--namespace NS]   which policy applies to an image, in words
-  imagepolicy-mc diff BASE HEAD                   the change in node files between two trees or revisions
-  imagepolicy-mc build [DIR]                      kustomize, then the function (Argo CD generate)
-  imagepolicy-mc discover [DIR]                   Argo CD discovery
-  imagepolicy-mc install-kustomize-plugin         install the kustomize exec plugin`
 
 export async function main(argv: readonly string[], streams: Streams): Promise<number> {
-  const command = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined
-  if (command !== undefined) return command(argv.slice(1), streams)
-  let parsed
-  try {
-    parsed = await yargs([...argv])
-      .scriptName('imagepolicy-mc')
-      .usage(USAGE)
-      .option('config', { type: 'string', describe: 'read a functionConfig (ImagePolicyRenderer or ConfigMap) from FILE' })
-      .option('pools', { type: 'string', describe: `comma-separated pools, one MachineConfig each [default: ${DEFAULT_OPTIONS.pools.join(',')}]` })
-      .option('name', { type: 'string', describe: `MachineConfig name; {pool} is replaced [default: ${DEFAULT_OPTIONS.name}]` })
-      .option('ignition-version', { type: 'string', choices: IGNITION_VERSIONS, describe: `Ignition spec version [default: ${DEFAULT_OPTIONS.ignitionVersion}]` })
-      .option('release-image', { type: 'string', describe: `release image or repository MCO never blocks [default: ${DEFAULT_OPTIONS.releaseImage}]` })
-      .option('emit-policies', { type: 'boolean', describe: 'keep ImagePolicy/ClusterImagePolicy items in the output [default: true]' })
-      .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
-      .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
-      .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
-      .strictOptions()
-      .help()
-      .version(false)
-      .exitProcess(false)
-      .fail((msg, err) => {
-        throw new UsageError(msg ?? err?.message ?? 'invalid arguments')
-      })
-      .wrap(100)
-      .parseAsync()
-  } catch (e) {
-    if (e instanceof UsageError) {
-      streams.stderr.write(`imagepolicy-mc: ${e.message}\nRun imagepolicy-mc --help for usage.\n`)
-      return 2
-    }
-    throw e
+  if (argv[0] !== undefined && COMMAND_NAMES.includes(argv[0])) {
+    const { COMMANDS } = await import('./commands/index.ts')
+    return COMMANDS[argv[0]]!(argv.slice(1), streams)
   }
-  if (parsed['help'] === true) return 0
+  let args = fastFunctionArgs(argv)
+  if (args === undefined) {
+    const { parseFunctionArgs } = await import('./cli-args.ts')
+    const parsed = await parseFunctionArgs(argv, streams)
+    if (typeof parsed === 'number') return parsed
+    args = parsed
+  }
+  return runFunction(args, streams)
+}
 
-  const flags: PartialOptions = {}
-  if (parsed.pools !== undefined) flags.pools = parsed.pools.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  if (parsed.name !== undefined) flags.name = parsed.name
-  if (parsed['ignition-version'] !== undefined) flags.ignitionVersion = parsed['ignition-version']
-  if (parsed['release-image'] !== undefined) flags.releaseImage = parsed['release-image']
-  if (parsed['emit-policies'] !== undefined) flags.emitPolicies = parsed['emit-policies']
-  if (parsed.validate !== undefined) flags.validate = parsed.validate as PartialOptions['validate'] & string
-  if (parsed.strict !== undefined) flags.strict = parsed.strict
-  if (parsed['allow-empty'] !== undefined) flags.allowEmpty = parsed['allow-empty']
-
+/** The function itself: read the inputs, run, write stdout and one stderr line per issue. */
+export async function runFunction(args: FunctionArgs, streams: Streams): Promise<number> {
+  const { flags } = args
   let inputs: InputText[]
   let functionConfig: unknown
   try {
-    const paths = parsed._.map(String)
+    const paths = args.paths
     if (paths.length > 0) {
       inputs = readInputFiles(paths)
     } else {
       const stdin = await streams.readStdin()
       inputs = [{ text: typeof stdin === 'string' ? stdin : decodeUtf8(stdin, '<stdin>') }]
     }
-    if (parsed.config !== undefined) {
+    if (args.config !== undefined) {
       let text: string
       try {
-        text = decodeUtf8(readFileSync(parsed.config), parsed.config)
+        text = decodeUtf8(readFileSync(args.config), args.config)
       } catch (e) {
-        throw e instanceof UsageError ? e : new UsageError(`cannot read --config ${parsed.config}`)
+        throw e instanceof UsageError ? e : new UsageError(`cannot read --config ${args.config}`)
       }
-      const doc = parseOne(text, { path: parsed.config, index: 0 })
+      const doc = parseOne(text, { path: args.config, index: 0 })
       if (doc.issues.length > 0) {
         for (const i of doc.issues) streams.stderr.write(formatIssue(i) + '\n')
         return 1

@@ -5,7 +5,8 @@
 // timestamps), so its value cannot change; only the layout of collections does.
 // Comments inside flow collections are not carried over.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair } from 'yaml'
+import type { Document, Node, Pair, Scalar } from 'yaml'
+import { yamlLib } from './yaml-lib.ts'
 
 /** The text the node was parsed from, and its Document (for tag shorthands). */
 export interface SourceContext {
@@ -34,7 +35,7 @@ function source(node: Node, ctx: SourceContext): string {
  * quoted), so moving it does not change the value.
  */
 function scalarText(node: Scalar, col: number, ctx: SourceContext): string {
-  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
     // Not reachable from flow content (a block scalar cannot sit inside a flow collection).
     return typeof node.value === 'string' ? JSON.stringify(node.value) : source(node, ctx)
   }
@@ -51,11 +52,11 @@ function scalarText(node: Scalar, col: number, ctx: SourceContext): string {
 /** A node that fits after `key:` or `-` on the same line, as text; undefined for a non-empty collection. */
 function inline(node: unknown, col: number, ctx: SourceContext): string | undefined {
   if (node === null || node === undefined) return ''
-  if (isAlias(node)) return `*${node.source}`
-  if (isScalar(node)) return (props(node, ctx) + scalarText(node, col, ctx)).trimEnd()
-  if (isMap(node) || isSeq(node)) {
+  if (yamlLib().isAlias(node)) return `*${node.source}`
+  if (yamlLib().isScalar(node)) return (props(node, ctx) + scalarText(node, col, ctx)).trimEnd()
+  if (yamlLib().isMap(node) || yamlLib().isSeq(node)) {
     if (node.items.length > 0) return undefined
-    return props(node, ctx) + (isMap(node) ? '{}' : '[]')
+    return props(node, ctx) + (yamlLib().isMap(node) ? '{}' : '[]')
   }
   return ''
 }
@@ -67,11 +68,11 @@ const SPECIAL_WORD = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|Fals
 
 function keyText(key: unknown, col: number, ctx: SourceContext): string | undefined {
   if (key === null || key === undefined) return '~'
-  if (isAlias(key)) return `*${key.source} ` // `*a : v`: an alias needs a space before the `:`
-  if (!isScalar(key)) return undefined
+  if (yamlLib().isAlias(key)) return `*${key.source} ` // `*a : v`: an alias needs a space before the `:`
+  if (!yamlLib().isScalar(key)) return undefined
   const src = source(key, ctx)
   if (src === '' && key.value === null && props(key, ctx) === '') return '~'
-  const quoted = key.type === Scalar.QUOTE_DOUBLE || key.type === Scalar.QUOTE_SINGLE
+  const quoted = key.type === 'QUOTE_DOUBLE' || key.type === 'QUOTE_SINGLE'
   const v = key.value
   if (quoted && typeof v === 'string' && (src === `"${v}"` || src === `'${v}'`) && PLAIN_KEY.test(v) && !SPECIAL_WORD.test(v) && props(key, ctx) === '') {
     return v
@@ -87,7 +88,7 @@ function afterIndicator(node: unknown, col: number, parent: 'map' | 'seq', ctx: 
   const collection = node as Node
   const p = props(collection, ctx).trimEnd()
   // A list under a key sits at the key's column, as kubectl writes it.
-  const childCol = isSeq(collection) && parent === 'map' ? col : col + 2
+  const childCol = yamlLib().isSeq(collection) && parent === 'map' ? col : col + 2
   const body = blockLines(collection, childCol, ctx)
   if (parent === 'seq' && p === '') return ` ${body.slice(childCol)}` // `- key: v`, `- - x`
   return (p === '' ? '' : ` ${p}`) + '\n' + body
@@ -97,12 +98,12 @@ function pairLines(pair: Pair, col: number, ctx: SourceContext): string {
   const key = keyText(pair.key, col, ctx)
   if (key !== undefined) return pad(col) + key + ':' + afterIndicator(pair.value, col, 'map', ctx)
   // A collection (or multi-line) key: the explicit form, the key kept in its flow source.
-  const keySource = isScalar(pair.key) || isMap(pair.key) || isSeq(pair.key) ? source(pair.key as Node, ctx).replace(/\n[ \t]*/g, ' ') : '~'
+  const keySource = yamlLib().isScalar(pair.key) || yamlLib().isMap(pair.key) || yamlLib().isSeq(pair.key) ? source(pair.key as Node, ctx).replace(/\n[ \t]*/g, ' ') : '~'
   return `${pad(col)}? ${keySource}\n${pad(col)}:` + afterIndicator(pair.value, col, 'map', ctx)
 }
 
 function itemLines(item: unknown, col: number, ctx: SourceContext): string {
-  if (isPair(item)) {
+  if (yamlLib().isPair(item)) {
     // `!!omap`/`!!pairs` entries: one-pair maps.
     return `${pad(col)}- ${pairLines(item, col + 2, ctx).slice(col + 2)}`
   }
@@ -111,8 +112,8 @@ function itemLines(item: unknown, col: number, ctx: SourceContext): string {
 
 /** Lines (each ending in `\n`) of a non-empty collection whose keys or `-` sit at column `col`. */
 function blockLines(node: Node, col: number, ctx: SourceContext): string {
-  if (isMap(node)) return node.items.map((p) => pairLines(p as Pair, col, ctx)).join('')
-  if (isSeq(node)) return node.items.map((i) => itemLines(i, col, ctx)).join('')
+  if (yamlLib().isMap(node)) return node.items.map((p) => pairLines(p as Pair, col, ctx)).join('')
+  if (yamlLib().isSeq(node)) return node.items.map((i) => itemLines(i, col, ctx)).join('')
   return ''
 }
 

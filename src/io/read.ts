@@ -5,7 +5,8 @@
 // writer edits its text through it).
 
 import jsYaml from 'js-yaml'
-import { parseDocument, type Document } from 'yaml'
+import type { Document } from 'yaml'
+import { yamlLib } from './yaml-lib.ts'
 import { issue, type Issue } from '../issues.ts'
 import { KUBERNETES_SCHEMA } from './kubernetes-schema.ts'
 import { MAX_ALIAS_COUNT, PARSE_OPTIONS } from './yaml-settings.ts'
@@ -105,10 +106,10 @@ export function parseOne(text: string, where: { path?: string; index: number }):
   const file = { path: where.path ?? '<stdin>', index: where.index }
   let doc: Document
   try {
-    doc = parseDocument(text, PARSE_OPTIONS)
+    doc = yamlLib().parseDocument(text, PARSE_OPTIONS)
   } catch (e) {
     // The parser recurses; absurdly deep nesting must end in an issue, not a crash.
-    return { doc: parseDocument(''), value: undefined, issues: [issue('error', 'yaml', `invalid YAML: ${(e as Error).message}`, { file })] }
+    return { doc: yamlLib().parseDocument(''), value: undefined, issues: [issue('error', 'yaml', `invalid YAML: ${(e as Error).message}`, { file })] }
   }
   const issues = yamlIssues(doc, file)
   if (issues.length > 0) return { doc, value: undefined, issues }

@@ -9,7 +9,8 @@
 // still in their source form (see flow-to-block.ts).
 
 import { emitYaml } from './emit-yaml.ts'
-import { isCollection, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
+import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml'
+import { yamlLib } from './yaml-lib.ts'
 import { toResult, type Issue } from '../issues.ts'
 import { blockMapPair, blockSeqItem, type SourceContext } from './flow-to-block.ts'
 import type { ResourceListSource, StreamDocument } from './read.ts'
@@ -157,9 +158,9 @@ function column(text: string, offset: number): number {
  * its last entry that counts.
  */
 function valueEnd(node: unknown): number {
-  if (isPair(node)) return Math.max(valueEnd(node.key), valueEnd(node.value))
-  if (!isNode(node)) return 0
-  if (isCollection(node) && !node.flow && node.items.length > 0) return valueEnd(node.items[node.items.length - 1])
+  if (yamlLib().isPair(node)) return Math.max(valueEnd(node.key), valueEnd(node.value))
+  if (!yamlLib().isNode(node)) return 0
+  if (yamlLib().isCollection(node) && !node.flow && node.items.length > 0) return valueEnd(node.items[node.items.length - 1])
   return node.range?.[1] ?? 0
 }
 
@@ -195,7 +196,7 @@ function entryEnd(text: string, node: unknown, col: number): number {
 }
 
 function keyIs(pair: Pair, name: string): boolean {
-  return isScalar(pair.key) && pair.key.value === name
+  return yamlLib().isScalar(pair.key) && pair.key.value === name
 }
 
 /** Offsets of the `-` of each entry of a block sequence, from its CST token. */
@@ -248,7 +249,7 @@ function spliceBlockList(
   for (const pair of pairs) {
     if (keyIs(pair, 'items')) {
       const seq = pair.value
-      if (isSeq(seq) && !seq.flow && seq.items.length > 0) {
+      if (yamlLib().isSeq(seq) && !seq.flow && seq.items.length > 0) {
         const dashes = dashOffsets(seq)
         if (dashes === undefined || !dashes.every((d) => startsLine(text, d))) return undefined
         const col = column(text, dashes[0]!)
@@ -257,14 +258,14 @@ function spliceBlockList(
           const from = lineStart(text, dashes[i]!)
           end = entryEnd(text, item, col)
           if (!keep(i)) edits.push({ from, to: end, text: '' })
-          else if ((isMap(item) || isSeq(item)) && item.flow) edits.push({ from, to: contentEnd(text, item), text: blockSeqItem(item, col, ctx) })
+          else if ((yamlLib().isMap(item) || yamlLib().isSeq(item)) && item.flow) edits.push({ from, to: contentEnd(text, item), text: blockSeqItem(item, col, ctx) })
         })
         edits.push({ from: end, to: end, text: generatedEntries(generated, col) })
       } else {
         // `items: [...]` (flow), `items: []` or `items:` with nothing: write the entry anew.
         const span = pairSpan(pair)
         if (span === undefined) return undefined
-        const kept = isSeq(seq) ? keptItemsAsBlock(seq.items, keep, rootCol, ctx) : ''
+        const kept = yamlLib().isSeq(seq) ? keptItemsAsBlock(seq.items, keep, rootCol, ctx) : ''
         const entries = kept + generatedEntries(generated, rootCol)
         edits.push({ ...span, text: ' '.repeat(rootCol) + (entries === '' ? 'items: []\n' : `items:\n${entries}`) })
       }
@@ -299,7 +300,7 @@ function rewriteList(ctx: SourceContext, root: YAMLMap, keep: (index: number) =>
   let body = ''
   let itemsDone = false
   const items = (seq: unknown): string => {
-    const kept = isSeq(seq) ? keptItemsAsBlock(seq.items, keep, 0, ctx) : ''
+    const kept = yamlLib().isSeq(seq) ? keptItemsAsBlock(seq.items, keep, 0, ctx) : ''
     const entries = kept + generatedEntries(generated, 0)
     return entries === '' ? 'items: []\n' : `items:\n${entries}`
   }
@@ -320,7 +321,7 @@ function rewriteList(ctx: SourceContext, root: YAMLMap, keep: (index: number) =>
 function reprintList(doc: Document, keep: (index: number) => boolean, generated: readonly unknown[], issues: readonly Issue[]): string {
   const copy = doc.clone()
   const items = copy.get('items')
-  if (isSeq(items)) {
+  if (yamlLib().isSeq(items)) {
     items.items = items.items.filter((_, i) => keep(i))
     for (const value of generated) items.items.push(copy.createNode(value))
   } else {
@@ -346,7 +347,7 @@ export function writeResourceList(
   const ctx: SourceContext = { text: source.text, doc: source.doc }
   const root = source.doc.contents
   const labelled = generated.map(withPath)
-  if (!isMap(root)) return reprintList(source.doc, keep, labelled, issues)
+  if (!yamlLib().isMap(root)) return reprintList(source.doc, keep, labelled, issues)
   if (root.flow) return rewriteList(ctx, root, keep, labelled, issues)
   return spliceBlockList(ctx, root, keep, labelled, issues) ?? reprintList(source.doc, keep, labelled, issues)
 }

@@ -7,8 +7,22 @@ const STD_ALPHABET = /^[A-Za-z0-9+/]*$/
  * (`base64.StdEncoding`, not strict): `\r` and `\n` are skipped anywhere,
  * padding is required, and non-zero trailing bits are ignored.
  * Returns the bytes, or Go's error text (`illegal base64 data at input byte N`).
+ * The bytes are shared between calls with the same text: never modify them.
  */
 export function goDecodeBase64(text: string): { readonly bytes: Buffer } | { readonly error: string } {
+  // Large repositories repeat the same few keys across thousands of policies.
+  const hit = DECODED.get(text)
+  if (hit !== undefined) return hit
+  const result = decode(text)
+  if (DECODED.size >= DECODED_LIMIT) DECODED.clear()
+  DECODED.set(text, result)
+  return result
+}
+
+const DECODED = new Map<string, { readonly bytes: Buffer } | { readonly error: string }>()
+const DECODED_LIMIT = 4096
+
+function decode(text: string): { readonly bytes: Buffer } | { readonly error: string } {
   // Positions in Go's message count the original text, newlines included.
   let clean = ''
   const positions: number[] = []

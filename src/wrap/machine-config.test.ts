@@ -67,3 +67,15 @@ test('no files: one empty MachineConfig', () => {
   assert.equal(out.machineConfigs.length, 1)
   assert.deepEqual((out.machineConfigs[0] as MC).spec.config, { ignition: { version: '3.4.0' } })
 })
+
+test('the size used for splitting is the exact serialized size', () => {
+  const input = files(300, 5000)
+  const out = wrapPoolMachineConfigs(input, options, (group) => ({ 'example.com/n': String(group.length) }))
+  for (const mc of out.machineConfigs) assert.ok(serializedSize(mc) <= MAX_MACHINE_CONFIG_BYTES)
+  // Packed tight: moving the next file into an object would push it over the limit.
+  const mcs = out.machineConfigs as MC[]
+  for (let i = 0; i + 1 < mcs.length; i++) {
+    const next = mcs[i + 1]!.spec.config.storage!.files[0]!
+    assert.ok(serializedSize(mcs[i]) + JSON.stringify(next).length + 1 > MAX_MACHINE_CONFIG_BYTES - 64)
+  }
+})

@@ -84,7 +84,7 @@ export function serializedSize(object: unknown): number {
 }
 
 /** Per-file size costs, shared by the pools of one run (same files, same annotate function). */
-const COSTS = new WeakMap<object, WeakMap<NodeFile, number>>()
+const COSTS = new WeakMap<object, WeakMap<NodeFile, { readonly entry: number; readonly estimate: number }>>()
 
 export interface PoolMachineConfigs {
   readonly machineConfigs: readonly Record<string, unknown>[]
@@ -113,24 +113,39 @@ export function wrapPoolMachineConfigs(
       name: index === 0 ? options.name : `${options.name}-${index + 1}`,
       annotations: { ...options.annotations, ...annotate(group) },
     })
-  const size = (group: readonly NodeFile[], index: number) => serializedSize(build(group, index))
-  // Sizes add up per file (its Ignition entry, a comma, its annotations), so
-  // groups are filled from a running estimate and only checked exactly when
-  // closed: linear in the number of files, not quadratic.
-  let costs = COSTS.get(annotate)
-  if (costs === undefined) {
-    costs = new WeakMap()
-    COSTS.set(annotate, costs)
+  // Per-file numbers, shared by the pools of one run (same files, same annotate function).
+  let perFile = COSTS.get(annotate)
+  if (perFile === undefined) {
+    perFile = new WeakMap()
+    COSTS.set(annotate, perFile)
   }
-  const known = costs
-  const cost = (file: NodeFile): number => {
+  const known = perFile
+  const costsOf = (file: NodeFile): { readonly entry: number; readonly estimate: number } => {
     let c = known.get(file)
     if (c === undefined) {
-      c = serializedSize(ignitionFile(file)) + 1 + serializedSize(annotate([file]))
+      const entry = serializedSize(ignitionFile(file))
+      c = { entry, estimate: entry + 1 + serializedSize(annotate([file])) }
       known.set(file, c)
     }
     return c
   }
+  /**
+   * The exact serialized size, without serializing the file entries again: the
+   * object with an empty `files` list, plus each entry and the commas between.
+   */
+  const size = (group: readonly NodeFile[], index: number): number => {
+    const mc = build(group, index) as { spec: { config: { storage?: { files: unknown[] } } } }
+    const storage = mc.spec.config.storage
+    if (storage === undefined) return serializedSize(mc)
+    const entries = storage.files
+    storage.files = []
+    const bare = serializedSize(mc)
+    storage.files = entries
+    return bare + group.reduce((sum, f) => sum + costsOf(f).entry, 0) + group.length - 1
+  }
+  // Groups are filled from a running estimate (each file's entry, a comma, its
+  // annotations) and then checked exactly, once per group: linear in the number
+  // of files, not quadratic.
   const groups: NodeFile[][] = []
   const oversized: { path: string; bytes: number }[] = []
   const pending = [...files]
@@ -138,10 +153,10 @@ export function wrapPoolMachineConfigs(
     const index = groups.length
     const group: NodeFile[] = []
     let estimate = size([], index)
-    while (pending.length > 0 && (group.length === 0 || estimate + cost(pending[0]!) <= limit)) {
+    while (pending.length > 0 && (group.length === 0 || estimate + costsOf(pending[0]!).estimate <= limit)) {
       const file = pending.shift()!
       group.push(file)
-      estimate += cost(file)
+      estimate += costsOf(file).estimate
     }
     while (group.length > 1 && size(group, index) > limit) pending.unshift(group.pop()!)
     if (group.length === 1 && size(group, index) > limit) {

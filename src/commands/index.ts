@@ -1,0 +1,18 @@
+// The subcommand table, loaded by cli.ts only when a subcommand is run.
+
+import type { Command } from '../cli.ts'
+import { build } from './build.ts'
+import { diffCommand } from './diff.ts'
+import { discover } from './discover.ts'
+import { explainCommand } from './explain.ts'
+import { installKustomizePlugin } from './install-kustomize-plugin.ts'
+import { renderCommand } from './render.ts'
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  build,
+  discover,
+  'install-kustomize-plugin': installKustomizePlugin,
+  render: renderCommand,
+  explain: explainCommand,
+  diff: diffCommand,
+}
