@@ -227,8 +227,21 @@ const YAML_READ = {
   intAsBigInt: true,
 }
 
+// Our fast path: js-yaml with src/io/kubernetes-schema.ts (go-yaml v2's resolve
+// rules), falling back to the `yaml` reader for a file js-yaml refuses.
+const { build: esbuild } = await import('esbuild')
+await esbuild({ entryPoints: ['src/io/kubernetes-schema.ts'], outfile: 'build/kubernetes-schema.mjs', bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'warning' })
+const { KUBERNETES_SCHEMA } = await import(new URL('../build/kubernetes-schema.mjs', import.meta.url).href)
+
 const readers = {
   [`js-yaml ${version('js-yaml')} load`]: (text) => jsYaml.loadAll(text),
+  [`js-yaml + Kubernetes schema (ours)`]: (text) => {
+    try {
+      return jsYaml.loadAll(text, undefined, { schema: KUBERNETES_SCHEMA })
+    } catch {
+      return parseAllDocuments(text, { ...YAML_READ, prettyErrors: false }).map((d) => d.toJS({ mapAsMap: true, maxAliasCount: -1 }))
+    }
+  },
   [`yaml ${version('yaml')}, our settings`]: (text) =>
     parseAllDocuments(text, { ...YAML_READ, prettyErrors: false }).map((d) => d.toJS({ mapAsMap: true, maxAliasCount: -1 })),
 }
@@ -369,6 +382,7 @@ function speed() {
       for (const _ of new Parser().parse(text));
     },
     'js-yaml loadAll': () => jsYaml.loadAll(text),
+    'js-yaml loadAll, Kubernetes schema (ours)': () => jsYaml.loadAll(text, undefined, { schema: KUBERNETES_SCHEMA }),
   }
   for (const [name, f] of Object.entries(rows)) console.log(`  ${name.padEnd(44)}${time(f).toFixed(0).padStart(6)} ms`)
 }

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict'
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { buildImage, sha256, tar, writeOciLayout, type Image } from './harness/oci.ts'
@@ -34,7 +34,8 @@ import {
   signBase64,
   tamperBundle,
 } from './harness/sigstore.ts'
-import { Skopeo, fatalMessage } from './harness/skopeo.ts'
+import { Skopeo, debugMessages, fatalMessage, policySections, sigstoreAttachmentKeys } from './harness/skopeo.ts'
+import { explain, explainShapeErrors } from './harness/explain.ts'
 import { DATA_URL_PREFIX, POLICY_JSON, SIGSTORE_YAML, decodeDataUrl, layOut, render, type NodeRoot } from './harness/node-files.ts'
 import { INSTALL_HINT, findTools, inCI, type Tools } from './harness/tools.ts'
 
@@ -102,6 +103,25 @@ describe('harness', () => {
     assert.throws(() => decodeDataUrl(`${DATA_URL_PREFIX}e30`), /canonical padded base64/)
     assert.throws(() => decodeDataUrl(`${DATA_URL_PREFIX}//79`), /not UTF-8/)
   })
+  check('skopeo --debug: the policy section and registries.d keys are read from the logrus lines', () => {
+    const line = (msg: string): string => `time="2026-01-01T00:00:00Z" level=debug msg=${JSON.stringify(msg)}\n`
+    const specific = line(' Using transport "docker" specific policy section "*.wild.e2e.test"')
+    const full = line(' Using transport "docker" policy section "r.e2e.test/a/b:v1"')
+    const empty = line(' Using transport "docker" policy section ""')
+    const byDefault = line(' Using default policy section')
+    assert.deepEqual(policySections(`${line('GET http://r/v2/')}${specific}${full}${empty}${byDefault}`), ['*.wild.e2e.test', 'r.e2e.test/a/b:v1', '', null])
+    assert.throws(() => policySections(line(' Using transport "docker" some new wording "x"')), /unexpected policy-section debug line/)
+    const keys = `${line(' Lookaside configuration: using "docker" namespace r.e2e.test/a')}${line(' Sigstore attachments: using "docker" namespace r.e2e.test/a@sha256:00')}${line(' Sigstore attachments: using "default-docker" configuration')}`
+    assert.deepEqual(sigstoreAttachmentKeys(keys), ['r.e2e.test/a@sha256:00', 'default-docker'])
+    assert.deepEqual(debugMessages(`${line('a "quoted" \\ text')}time="x" level=info msg="not debug"\n`), ['a "quoted" \\ text'])
+  })
+  check('explain JSON: documents outside the contract are refused', () => {
+    const good = { file: '/etc/containers/policy.json', scope: null, reference: 'r/a:v1', verdict: 'accepted', sigstoreAttachments: { enabled: false, key: null }, searched: [], lostScopes: [] }
+    assert.deepEqual(explainShapeErrors(good), [])
+    assert.deepEqual(explainShapeErrors({ ...good, scope: 3, verdict: 'maybe', lostScopes: [{ scope: 'x' }] }),
+      ['.scope is neither a string nor null', '.verdict is not accepted|rejected|signature-required', '.lostScopes is not a list of {policy, scope}'])
+    assert.deepEqual(explainShapeErrors([]), ['not a JSON object'])
+  })
   check('skopeo messages: the logrus fatal line is unquoted', () => {
     const stderr = 'time="2026-01-01T00:00:00Z" level=fatal msg="Source image rejected: Signature for identity \\"a/b:v1\\" is not accepted"\n'
     assert.equal(fatalMessage(stderr), 'Source image rejected: Signature for identity "a/b:v1" is not accepted')
@@ -152,6 +172,8 @@ interface World {
   node?: NodeRoot
   emptyRegistriesD?: string
   renderStderr?: string
+  /** The rendered input (policies.yaml), also given to `explain`. */
+  input?: string
   /** ref (host/path:tag) → manifest digest */
   readonly digests: Map<string, string>
 }
@@ -467,6 +489,85 @@ function pull(ref: Ref, where: Where, expect: Expect, options: { registriesD?: '
   })
 }
 
+// ------------------------------------------------ explain agrees with skopeo --
+// `imagepolicy-mc explain` says which file and which scope containers/image
+// uses for an image; skopeo --debug says which it did use. Each check runs
+// explain on the same input and namespace, pulls with --debug under the file
+// the suite uses for that case, and compares.
+
+interface AgreeOptions {
+  /**
+   * The section skopeo must use, so the case covers what it claims (a digest
+   * scope as byDigest(...)); null: the policy's `default`.
+   */
+  readonly scope: Ref | null
+  /** explain's --namespace; default: `where` (no --namespace for policy.json). */
+  readonly namespace?: string
+  /** The ImagePolicy scopes explain must report as lost to a cluster scope (default: none). */
+  readonly lost?: readonly string[]
+  readonly note: string
+}
+
+let explainRuns = 0
+function agrees(ref: Ref, where: Where, options: AgreeOptions): void {
+  const nsShown = options.namespace ?? (where === 'cluster' ? '(none)' : where)
+  check(`explain ${shownRef(ref)} -n ${nsShown} = skopeo under ${label(where)} (${options.note})`, async () => {
+    const { skopeo, node } = w()
+    const input = world?.input
+    if (input === undefined) throw new Error('setup did not complete (no input)')
+    const reference = resolveRef(ref)
+    const namespace = options.namespace ?? (where === 'cluster' ? undefined : where)
+    const suiteFile = policyFile(node, where)
+    const [{ explained: e, command }, pulled] = await Promise.all([
+      explain(input, reference, namespace),
+      skopeo.pull(reference, suiteFile, node.registriesD, { debug: true }),
+    ])
+    const log = join(w().work, 'explain', `${++explainRuns}.log`)
+    mkdirSync(join(w().work, 'explain'), { recursive: true })
+    writeFileSync(log, `${command}\n${JSON.stringify(e, null, 2)}\n--- skopeo --debug (${pulled.accepted ? 'accepted' : pulled.message}) ---\n${pulled.raw.stderr}`)
+    const sections = policySections(pulled.raw.stderr)
+    const keys = sigstoreAttachmentKeys(pulled.raw.stderr)
+    const show = (v: string | null | undefined): string => (v === undefined ? '(nothing)' : v === null ? 'the default policy section' : JSON.stringify(v))
+    const caseText = `image ${reference}, --namespace ${namespace ?? '(none)'}, input policies.yaml of this suite (${command})`
+
+    // The file: the one the suite gives skopeo for this case.
+    assert.equal(resolve(join(node.root, e.file)), resolve(suiteFile),
+      `DISAGREEMENT (file) for ${caseText}: explain says ${e.file}, the suite (and CRI-O) use ${suiteFile.slice(node.root.length)}`)
+    assert.equal(e.reference, reference, `explain normalized ${reference} to ${e.reference}`)
+
+    // The scope: skopeo evaluated the policy (once per image; all evaluations agree) …
+    assert.ok(sections.length > 0, `skopeo --debug named no policy section for ${reference} (${pulled.message || 'accepted'}); debug log in ${log} (kept with E2E_KEEP=1)`)
+    assert.equal(new Set(sections).size, 1, `skopeo used several policy sections for ${reference}: ${sections.map(show).join(', ')}`)
+    const used = sections[0] ?? null
+    assert.equal(e.scope, used,
+      `DISAGREEMENT (scope) for ${caseText}: explain says ${show(e.scope)}, skopeo used ${show(used)}; debug log in ${log} (kept with E2E_KEEP=1)`)
+    // … and the section is the one this case is about.
+    const expected = options.scope === null ? null : resolveRef(options.scope)
+    assert.equal(used, expected, `case setup: expected skopeo to use ${show(expected)} for ${reference}, it used ${show(used)}`)
+
+    // The namespace's own scope that MCO dropped is not what skopeo used.
+    assert.deepEqual(e.lostScopes.map((l) => l.scope), options.lost ?? [], `explain's lostScopes for ${reference} in ${namespace ?? '(none)'}`)
+    for (const l of e.lostScopes) assert.notEqual(l.scope, used, `explain reports ${l.scope} as lost, but skopeo used it`)
+
+    // The verdict, where skopeo's outcome follows from it alone.
+    if (e.verdict === 'accepted') assert.ok(pulled.accepted, `explain says accepted; skopeo: ${pulled.message}`)
+    if (e.verdict === 'rejected') assert.ok(!pulled.accepted && pulled.message.startsWith('Source image rejected: '), `explain says rejected; skopeo: ${pulled.message || 'accepted'}`)
+
+    // registries.d: whether skopeo looked for attachments (it reads signatures
+    // to evaluate a signature requirement, and to copy them once accepted) …
+    const looked = debugMessages(pulled.raw.stderr).some((m) => m.startsWith('Looking for sigstore attachments in '))
+    if (pulled.accepted || e.verdict === 'signature-required') {
+      assert.equal(looked, e.sigstoreAttachments.enabled,
+        `DISAGREEMENT (registries.d) for ${caseText}: explain says sigstore attachments are ${e.sigstoreAttachments.enabled ? '' : 'not '}read, skopeo ${looked ? 'looked' : 'did not look'} for them; debug log in ${log} (kept with E2E_KEEP=1)`)
+    }
+    // … and the key that decided it: the last one skopeo's lookup logged (every
+    // key MCO writes sets use-sigstore-attachments, so each lookup logs one).
+    const decided = keys.length === 0 ? null : (keys[keys.length - 1] as string)
+    assert.equal(decided, e.sigstoreAttachments.key,
+      `DISAGREEMENT (registries.d key) for ${caseText}: explain says ${show(e.sigstoreAttachments.key)}, skopeo used ${show(decided)}; debug log in ${log} (kept with E2E_KEEP=1)`)
+  })
+}
+
 describe('skopeo enforces the rendered node files', { skip: skipReason ?? false }, () => {
   before(async () => {
     if (search.tools === undefined) {
@@ -506,6 +607,7 @@ describe('skopeo enforces the rendered node files', { skip: skipReason ?? false 
     const input = join(work, 'policies.yaml')
     writeFileSync(input, `# imagepolicy-mc e2e: the policies the pulls below are checked against\n${resources.map((r) => stringify(r, { lineWidth: 0 })).join('---\n')}`)
     const rendered = await render(input)
+    world.input = input
     world.renderStderr = rendered.stderr
     writeFileSync(join(work, 'rendered.yaml'), rendered.stdout)
     const worker = rendered.machineConfigs.find((mc) => mc.pool === 'worker')
@@ -607,5 +709,25 @@ describe('skopeo enforces the rendered node files', { skip: skipReason ?? false 
     pull(byDigest(`${R}/pinned/signed:v1`), 'cluster', accepted, { note: 'scope with a digest, also in registries.d' })
     pull(byDigest(`${R}/pinned/unsigned:v1`), 'cluster', rejected(NOSIG), { note: 'scope with a digest' })
     pull(`${R}/pinned/unsigned:v1`, 'cluster', accepted, { note: 'a digest scope does not govern a tag pull' })
+  })
+
+  describe('explain agrees with skopeo on file, scope and registries.d key', () => {
+    agrees(`${R}/ns/tagged/app:v1`, 'cluster', { scope: `${R}/ns/tagged/app`, note: 'exact-repository scope' })
+    agrees(`${R}/match/exact-repository/app:v1`, 'cluster', { scope: `${R}/match/exact-repository`, note: 'namespace scope in policy.json' })
+    agrees(`${R}/ns/shared/app:v1`, 'team-a', { scope: `${R}/ns/shared`, note: "namespace scope in team-a's file" })
+    agrees(`${R}/ns/shared/app:v1`, 'team-b', { scope: `${R}/ns/shared`, note: "the same scope in team-b's file" })
+    agrees(`${WILD}/wild/signed:v1`, 'cluster', { scope: '*.wild.e2e.test', note: 'wildcard scope' })
+    agrees(`${BARE_WILD}/wild/unsigned:v1`, 'cluster', { scope: null, note: 'the wildcard does not match its own domain: default' })
+    agrees(byDigest(`${R}/pinned/signed:v1`), 'cluster', { scope: byDigest(`${R}/pinned/signed:v1`), note: 'digest scope' })
+    agrees(`${R}/pinned/unsigned:v1`, 'cluster', { scope: null, note: 'a tag pull beside a digest scope: default' })
+    agrees(`${R}/ns/shared/app:v1`, 'cluster', { scope: null, note: 'no scope matches: default' })
+    agrees(`${R}/ns/shared/app:v1`, 'cluster', { namespace: 'team-c', scope: null, note: 'a namespace without its own file falls back to policy.json' })
+    agrees(`${R}/ns/cluster-owned/team-a/app:v1`, 'team-a', {
+      scope: `${R}/ns/cluster-owned`,
+      lost: [`${R}/ns/cluster-owned/team-a`],
+      note: "team-a's scope lost to the cluster scope",
+    })
+    agrees(`${R}/ns/tagged/app:v1`, 'team-a', { scope: `${R}/ns/tagged/app:v1`, note: 'tag scope' })
+    agrees(`${R}/ns/tagged/app:v1`, 'team-b', { scope: `${R}/ns/tagged/app`, note: "the cluster scope in team-b's file" })
   })
 })

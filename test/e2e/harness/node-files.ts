@@ -61,10 +61,14 @@ function obj(value: unknown, what: string): Obj {
   return value as Obj
 }
 
+/** The built CLI: $IMAGEPOLICY_MC_BIN, else dist/imagepolicy-mc.js in the repository. */
+export function cliBin(): string {
+  return process.env['IMAGEPOLICY_MC_BIN'] ?? join(repoRoot(), 'dist', 'imagepolicy-mc.js')
+}
+
 /** Runs `node dist/imagepolicy-mc.js [args] <inputFile>`; throws unless it exits 0. */
 export async function render(inputFile: string, args: readonly string[] = []): Promise<RenderResult> {
-  const bin = process.env['IMAGEPOLICY_MC_BIN'] ?? join(repoRoot(), 'dist', 'imagepolicy-mc.js')
-  const result = await run(process.execPath, [bin, ...args, inputFile])
+  const result = await run(process.execPath, [cliBin(), ...args, inputFile])
   if (result.code !== 0) throw new Error(`imagepolicy-mc exited ${result.code}:\n${result.stderr}`)
   const machineConfigs: MachineConfigFiles[] = []
   for (const doc of parseAllDocuments(result.stdout)) {

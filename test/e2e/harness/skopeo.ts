@@ -26,17 +26,67 @@ export interface PullResult {
   readonly raw: RunResult
 }
 
+/** A logrus quoted `msg` value (Go %q quoting) → its text. */
+function unquote(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string
+  } catch {
+    return quoted.slice(1, -1).replace(/\\(.)/g, '$1')
+  }
+}
+
 /** logrus `level=fatal msg="…"` → the message text. */
 export function fatalMessage(stderr: string): string {
   const lines = stderr.trim().split('\n')
   const last = [...lines].reverse().find((l) => l.includes('level=fatal')) ?? lines[lines.length - 1] ?? ''
   const m = /level=fatal msg=("(?:[^"\\]|\\.)*")/.exec(last)
   if (m?.[1] === undefined) return last
-  try {
-    return JSON.parse(m[1]) as string
-  } catch {
-    return m[1].slice(1, -1).replace(/\\(.)/g, '$1')
+  return unquote(m[1])
+}
+
+/** The messages of the logrus `level=debug` lines (skopeo --debug), unquoted, in order. */
+export function debugMessages(stderr: string): string[] {
+  const out: string[] = []
+  for (const line of stderr.split('\n')) {
+    const m = /level=debug msg=("(?:[^"\\]|\\.)*"|\S*)/.exec(line)
+    if (m?.[1] !== undefined) out.push(m[1].startsWith('"') ? unquote(m[1]) : m[1])
   }
+  return out
+}
+
+/**
+ * containers/image's policy lookup (signature/policy_eval.go,
+ * requirementsForImageRef), from skopeo --debug: for each evaluation, the
+ * `transports.docker` key it used (` Using transport "docker" [specific ]policy
+ * section "<key>"`), or null for ` Using default policy section`.
+ */
+export function policySections(stderr: string): (string | null)[] {
+  const out: (string | null)[] = []
+  for (const msg of debugMessages(stderr)) {
+    const m = /^ ?Using transport "docker" (?:specific )?policy section "(.*)"$/.exec(msg)
+    if (m?.[1] !== undefined) out.push(m[1])
+    else if (/^ ?Using default policy section$/.test(msg)) out.push(null)
+    else if (/^ ?Using transport /.test(msg)) throw new Error(`unexpected policy-section debug line: ${msg}`)
+  }
+  return out
+}
+
+/**
+ * registries.d's sigstore-attachments lookup (docker/registries_d.go,
+ * useSigstoreAttachments), from skopeo --debug: every key it found on the
+ * way, in order (` Sigstore attachments: using "docker" namespace <key>`, or
+ * `default-docker` for ` Sigstore attachments: using "default-docker"
+ * configuration`). A key without use-sigstore-attachments is logged too and
+ * does not stop the search, so the deciding key is the last one of a lookup.
+ */
+export function sigstoreAttachmentKeys(stderr: string): string[] {
+  const out: string[] = []
+  for (const msg of debugMessages(stderr)) {
+    const m = /^ ?Sigstore attachments: using "docker" namespace (.*)$/.exec(msg)
+    if (m?.[1] !== undefined) out.push(m[1])
+    else if (/^ ?Sigstore attachments: using "default-docker" configuration$/.test(msg)) out.push('default-docker')
+  }
+  return out
 }
 
 export class Skopeo {
@@ -84,11 +134,12 @@ export class Skopeo {
 
   /**
    * `skopeo copy docker://<reference> dir:…` under the given policy and
-   * registries.d: the pull a node would do, with policy enforcement.
+   * registries.d: the pull a node would do, with policy enforcement. With
+   * `debug`, stderr carries containers/image's debug log (see policySections()).
    */
-  async pull(reference: string, policy: string, registriesD: string): Promise<PullResult> {
+  async pull(reference: string, policy: string, registriesD: string, options: { debug?: boolean } = {}): Promise<PullResult> {
     const out = join(this.options.home, 'out', String(++this.pulls))
-    const raw = await this.run(['--policy', policy, '--registries.d', registriesD, 'copy', '--quiet', '--retry-times', '0',
+    const raw = await this.run([...(options.debug === true ? ['--debug'] : []), '--policy', policy, '--registries.d', registriesD, 'copy', '--quiet', '--retry-times', '0',
       '--src-tls-verify=false', `docker://${reference}`, `dir:${out}`])
     return { accepted: raw.code === 0, message: raw.code === 0 ? '' : fatalMessage(raw.stderr), raw }
   }
