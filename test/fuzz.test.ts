@@ -12,25 +12,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parse, parseAllDocuments, stringify } from 'yaml'
-import { main } from '../src/cli.ts'
+import { prng } from './prng.ts'
+import { runCli, type CliResult } from './run-cli.ts'
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261128)
 const ITERATIONS = Number(process.env['FUZZ_ITERATIONS'] ?? 3000)
 /** The fuzz loop stops here even if iterations remain, so CI time stays bounded. */
 const BUDGET_MS = 25_000
 const BUNDLE = 'dist/imagepolicy-mc.js'
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 test('prng is deterministic and spread over [0, 1)', () => {
   const a = prng(42)
@@ -41,22 +30,6 @@ test('prng is deterministic and spread over [0, 1)', () => {
   assert.ok(Math.abs(xs.reduce((s, x) => s + x, 0) / xs.length - 0.5) < 0.05)
 })
 
-interface CliRun {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-async function runBytes(args: readonly string[], stdin: Uint8Array | string): Promise<CliRun> {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, {
-    readStdin: async () => stdin,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  })
-  return { code, stdout, stderr }
-}
 
 /** The seeds: every golden input, the validation baselines and a spread of conformance cases as streams. */
 function corpus(): string[] {
@@ -225,7 +198,7 @@ function mutate(text: string, r: () => number): string {
 const ARGS: readonly (readonly string[])[] = [[], ['--validate=warn'], ['--validate=ignore'], ['--strict'], ['--allow-empty'], ['--validate=warn', '--strict']]
 
 /** The properties every run must have; returns what is wrong, or undefined. */
-export function violation(run: CliRun): string | undefined {
+export function violation(run: CliResult): string | undefined {
   if (run.code !== 0 && run.code !== 1) return `exit code ${run.code}`
   if (/^ {4}at /m.test(run.stderr)) return 'a stack trace on stderr'
   if (/internal (error|validation failure)/.test(run.stderr)) return 'an internal error on stderr'
@@ -264,9 +237,9 @@ test(`fuzz: mutated fixtures through the CLI in-process (seed ${SEED})`, async (
     const roll = r()
     const stdin: Uint8Array | string =
       roll < 0.02 ? Buffer.concat([Buffer.from(input), Buffer.from([0xc3, 0x28, 0xff])]) : roll < 0.03 ? `${input}\n---\nkind: ClusterImagePolicy\napiVersion: config.openshift.io/v1\nmetadata: {name: big}\nspec: {scopes: ["${BIG}"]}\n` : input
-    let result: CliRun
+    let result: CliResult
     try {
-      result = await runBytes(args, stdin)
+      result = await runCli(args, stdin)
     } catch (e) {
       result = { code: -1, stdout: '', stderr: `threw: ${(e as Error).stack ?? String(e)}` }
     }
@@ -300,7 +273,7 @@ const HOSTILE: Record<string, Buffer> = {
 
 for (const [name, bytes] of Object.entries(HOSTILE)) {
   test(`hostile input in-process: ${name}`, async () => {
-    const result = await runBytes([], bytes)
+    const result = await runCli([], bytes)
     assert.equal(violation(result), undefined, result.stderr.slice(0, 2000))
     assert.equal(result.code, 1, 'refused')
     assert.notEqual(result.stderr, '', 'with a reason on stderr')

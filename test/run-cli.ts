@@ -8,7 +8,7 @@ export interface CliResult {
   readonly stderr: string
 }
 
-export async function runCli(args: readonly string[], stdin = ''): Promise<CliResult> {
+export async function runCli(args: readonly string[], stdin: Uint8Array | string = ''): Promise<CliResult> {
   let stdout = ''
   let stderr = ''
   const code = await main(args, {

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import yargs, { type Argv } from 'yargs'
-import { collectFiles, decodeUtf8, InputError, UsageError, type Streams } from '../cli.ts'
+import { collectFiles, decodeUtf8, InputError, toFunctionArgs, UsageError, type Streams } from '../cli.ts'
 import type { InputText } from '../io/read.ts'
 import { parseOne } from '../io/read.ts'
 import { formatIssue } from '../issues.ts'
@@ -45,19 +45,7 @@ export const RENDERER_OPTIONS_HELP = `Renderer options (as for imagepolicy-mc):
 
 /** The parsed renderer flags, ready for `run()`. */
 export function rendererFlags(parsed: Readonly<Record<string, unknown>>): PartialOptions {
-  const flags: PartialOptions = {}
-  const str = (k: string) => (typeof parsed[k] === 'string' ? (parsed[k] as string) : undefined)
-  const bool = (k: string) => (typeof parsed[k] === 'boolean' ? (parsed[k] as boolean) : undefined)
-  const pools = str('pools')
-  if (pools !== undefined) flags.pools = pools.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  if (str('name') !== undefined) flags.name = str('name')!
-  if (str('ignition-version') !== undefined) flags.ignitionVersion = str('ignition-version')!
-  if (str('release-image') !== undefined) flags.releaseImage = str('release-image')!
-  if (bool('emit-policies') !== undefined) flags.emitPolicies = bool('emit-policies')!
-  if (str('validate') !== undefined) flags.validate = str('validate') as NonNullable<PartialOptions['validate']>
-  if (bool('strict') !== undefined) flags.strict = bool('strict')!
-  if (bool('allow-empty') !== undefined) flags.allowEmpty = bool('allow-empty')!
-  return flags
+  return toFunctionArgs(parsed, []).flags
 }
 
 /** Parses a subcommand's arguments with yargs, as the main command does; usage errors become `UsageError`. */
