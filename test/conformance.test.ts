@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import stableStringify from 'fast-json-stable-stringify'
 import { parse } from 'yaml'
 import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets } from '../src/decode/resources.ts'
 import type { NodeFile, PolicyResource, RegistrySources } from '../src/model.ts'
@@ -65,11 +66,15 @@ function expectedFiles(dir: string): NodeFile[] {
   return files
 }
 
-/** Requirements sorted inside every scope, for cases where only MCO's informer order differs. */
+/**
+ * Requirements sorted inside every scope, for cases where only MCO's informer
+ * order differs. The sort key is a stable (key-sorted) serialization, so it
+ * depends on what a requirement says, not on how its fields are ordered.
+ */
 function sortRequirements(contents: string): string {
   const policy = JSON.parse(contents) as { transports?: Record<string, Record<string, unknown[]>> }
   for (const scopes of Object.values(policy.transports ?? {})) {
-    for (const reqs of Object.values(scopes)) reqs.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+    for (const reqs of Object.values(scopes)) reqs.sort((a, b) => (stableStringify(a) < stableStringify(b) ? -1 : 1))
   }
   return JSON.stringify(policy)
 }
