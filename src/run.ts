@@ -20,7 +20,7 @@ import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
-import { GENERATED_BY_ANNOTATION, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
+import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
 
 export interface RunInput {
   readonly inputs: readonly InputText[]
@@ -45,15 +45,6 @@ export interface RunOutput {
   readonly policies: readonly PolicyResource[]
   /** ImagePolicy scopes that lost to cluster scopes. */
   readonly conflicts: readonly ScopeConflict[]
-}
-
-/** True for MachineConfigs that an earlier run of ours generated (replaced, never duplicated). */
-function isGenerated(value: unknown): boolean {
-  if (!isObject(value) || value['kind'] !== 'MachineConfig') return false
-  const metadata = value['metadata']
-  if (!isObject(metadata)) return false
-  const annotations = metadata['annotations']
-  return isObject(annotations) && annotations[GENERATED_BY_ANNOTATION] === 'true'
 }
 
 function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined): Issue {
@@ -81,7 +72,7 @@ export function run(input: RunInput): RunOutput {
   const entries = envelope.shape === 'ResourceList' ? envelope.items : envelope.documents
   const values: unknown[] = entries.flatMap((e) => e.resources)
   const present = values.map((v) => v !== undefined && v !== null)
-  const generated = values.map(isGenerated)
+  const generated = values.map(isGeneratedMachineConfig)
 
   const policies: PolicyResource[] = []
   let files: readonly NodeFile[] = []
@@ -196,7 +187,7 @@ export function run(input: RunInput): RunOutput {
   // Per entry: a List is kept whole, whatever it holds.
   const keep = (i: number): boolean => {
     const value = entries[i]?.value
-    return !isGenerated(value) && !(roleOf(value) === 'policy' && !options.emitPolicies)
+    return !isGeneratedMachineConfig(value) && !(roleOf(value) === 'policy' && !options.emitPolicies)
   }
   if (envelope.shape === 'ResourceList') {
     return finish(writeResourceList(envelope.document, keep, machineConfigs, sortIssues(issues)))

@@ -1,6 +1,7 @@
 // Decode stage: parsed items → the typed inputs we own (policies, the Image
 // config, mirror sets). Pure; never throws; wrong types become issues.
 
+import { isDns1123Label } from '../dns1123.ts'
 import { issue, type Issue } from '../issues.ts'
 import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, ResourceRef, SigstorePolicy } from '../model.ts'
 import { FieldReader, isObject, type Path } from './read-fields.ts'
@@ -8,8 +9,6 @@ import { FieldReader, isObject, type Path } from './read-fields.ts'
 export const CONFIG_GROUP = 'config.openshift.io'
 export const OPERATOR_GROUP = 'operator.openshift.io'
 
-/** A namespace name (apimachinery `IsDNS1123Label`), checked with the length first. */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
 /** What an item is to us. */
 export type ItemRole = 'policy' | 'image' | 'mirror-set' | 'other'
@@ -149,7 +148,7 @@ export function decodePolicy(value: Record<string, unknown>): { policy?: PolicyR
         path: ['metadata', 'namespace'],
       }),
     )
-  } else if (kind === 'ImagePolicy' && namespace !== undefined && !(namespace.length <= 63 && DNS1123_LABEL.test(namespace))) {
+  } else if (kind === 'ImagePolicy' && namespace !== undefined && !isDns1123Label(namespace)) {
     // Second guard behind validation (which reports it in the API server's words): the
     // namespace names /etc/crio/policies/<namespace>.json, so `../x` must never get that far.
     r.issues.push(issue('error', 'decode', `Invalid value: ${JSON.stringify(namespace.slice(0, 64))}: not a DNS-1123 label`, { resource: ref, path: ['metadata', 'namespace'] }))

@@ -8,7 +8,7 @@ import type { NodeFile } from '../model.ts'
 import { compareBytewise } from '../render/go-json.ts'
 import { POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
-import { GENERATED_BY_ANNOTATION, MC_KIND, MC_ROLE_LABEL } from '../wrap/machine-config.ts'
+import { isGeneratedMachineConfig, MC_ROLE_LABEL } from '../wrap/machine-config.ts'
 
 /** Decodes an RFC 2397 data URL (base64 or percent-encoded); undefined when it is not one. */
 export function decodeDataUrl(source: string): string | undefined {
@@ -38,10 +38,8 @@ export function compareNodePaths(a: string, b: string): number {
 export function nodeFilesFromMachineConfigs(values: readonly unknown[]): Map<string, NodeFile[]> | undefined {
   const configs: { name: string; pool: string; files: unknown[] }[] = []
   for (const value of values) {
-    if (!isObject(value) || value['kind'] !== MC_KIND) continue
+    if (!isObject(value) || !isGeneratedMachineConfig(value)) continue
     const metadata = isObject(value['metadata']) ? value['metadata'] : {}
-    const annotations = isObject(metadata['annotations']) ? metadata['annotations'] : {}
-    if (annotations[GENERATED_BY_ANNOTATION] !== 'true') continue
     const labels = isObject(metadata['labels']) ? metadata['labels'] : {}
     const spec = isObject(value['spec']) ? value['spec'] : {}
     const config = isObject(spec['config']) ? spec['config'] : {}

@@ -3,7 +3,8 @@
 // Pure; no I/O; never throws on bad input: MCO's render-time errors come back as problems.
 // We do not write registries.conf or the search-registries drop-in: MCO owns those.
 
-import type { MirrorSets, NodeFile, PolicyResource, RegistrySources, ResolvedRegistries, ResourceRef } from '../model.ts'
+import { isDns1123Label } from '../dns1123.ts'
+import type { MirrorSets, NodeFile, PolicyResource, RegistrySources, ResolvedRegistries } from '../model.ts'
 import { resolveRegistries } from '../resolve/registries.ts'
 import { resolveScopes, type ScopeConflict } from '../resolve/scopes.ts'
 import { compareBytewise } from './go-json.ts'
@@ -16,8 +17,6 @@ import {
 } from './policy-json.ts'
 import { registriesConfErrors, policyRegistriesErrors, sigstoreRegistryKeys } from './sigstore-mirrors.ts'
 import { renderSigstoreRegistriesYaml, SIGSTORE_REGISTRIES_PATH } from './sigstore-registries-yaml.ts'
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 
 export interface RenderInput {
   readonly policies: readonly PolicyResource[]
@@ -67,7 +66,7 @@ export function renderNodeFiles(input: RenderInput): RenderOutput {
   // The namespace becomes a file name on every node: whatever the validation mode,
   // nothing but a DNS-1123 label (what Kubernetes allows for namespaces) reaches a path.
   for (const policy of input.policies) {
-    if (policy.kind === 'ImagePolicy' && !DNS1123_LABEL.test(policy.namespace ?? '')) {
+    if (policy.kind === 'ImagePolicy' && !isDns1123Label(policy.namespace ?? '')) {
       error(`namespace ${JSON.stringify(policy.namespace ?? '')} is not a valid DNS-1123 label, and it would become the node file name ${namespacePolicyPath(policy.namespace ?? '')}`, {
         policy,
         path: ['metadata', 'namespace'],
@@ -130,8 +129,4 @@ export function renderNodeFiles(input: RenderInput): RenderOutput {
     }
   }
   return { files, conflicts, problems, registries: resolved }
-}
-
-export function refOfSubject(subject: ProblemSubject): ResourceRef | undefined {
-  return 'policy' in subject ? subject.policy.ref : undefined
 }

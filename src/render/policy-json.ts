@@ -164,11 +164,6 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
   }
 }
 
-/** One namespace file; see `namespacePolicyRenderer`. */
-export function renderNamespacePolicy(clusterPolicy: Policy, scopes: ReadonlyMap<string, readonly Requirement[]>): string {
-  return namespacePolicyRenderer(clusterPolicy)(scopes)
-}
-
 export function namespacePolicyPath(namespace: string): string {
   return `${CRIO_POLICIES_DIR}/${namespace}.json`
 }

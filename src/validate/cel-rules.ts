@@ -7,7 +7,7 @@
 import { isRequestURI } from './go-url.ts'
 import { finding, MSG, type Finding, type Path } from './findings.ts'
 import { goDecodeBase64 } from '../render/go-base64.ts'
-import { isDns1123Subdomain } from './dns1123.ts'
+import { isDns1123Subdomain } from '../dns1123.ts'
 
 export type PolicyVersion = 'v1' | 'v1alpha1'
 

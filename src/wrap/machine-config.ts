@@ -9,6 +9,18 @@ export const MC_ROLE_LABEL = 'machineconfiguration.openshift.io/role'
 /** Marks MachineConfigs we generated, so a later run replaces them instead of duplicating them. */
 export const GENERATED_BY_ANNOTATION = 'imagepolicy-mc.openshift.io/generated'
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** True for a MachineConfig an earlier run of ours generated (replaced on the next run, never duplicated). */
+export function isGeneratedMachineConfig(value: unknown): boolean {
+  if (!isRecord(value) || value['kind'] !== MC_KIND) return false
+  const metadata = value['metadata']
+  const annotations = isRecord(metadata) ? metadata['annotations'] : undefined
+  return isRecord(annotations) && annotations[GENERATED_BY_ANNOTATION] === 'true'
+}
+
 /**
  * `dataurl.EncodeBytes` as MCO calls it: Go's `http.DetectContentType` gives
  * `text/plain; charset=utf-8` for these text files, and vincent-petithory/dataurl

@@ -1,7 +1,8 @@
-// Validate stage helper: apimachinery's DNS-1123 name checks (pkg/util/validation
+// Shared helper: apimachinery's DNS-1123 name checks (pkg/util/validation
 // `IsDNS1123Label`, `IsDNS1123Subdomain`), written as loops rather than the
 // upstream regexes so that multi-megabyte input stays linear and cannot overflow
-// V8's regex backtracking stack. Pure.
+// V8's regex backtracking stack. Used by validation (the server's messages) and
+// by decode and render, which must never let a bad namespace reach a node path. Pure.
 
 export const DNS1123_LABEL_MAX_LENGTH = 63
 export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253
@@ -20,6 +21,11 @@ export function matchesLabel(s: string): boolean {
   if (s === '' || !isAlnum(s[0]!) || !isAlnum(s[s.length - 1]!)) return false
   for (let i = 1; i < s.length - 1; i++) if (s[i] !== '-' && !isAlnum(s[i]!)) return false
   return true
+}
+
+/** `IsDNS1123Label` as a yes/no: what Kubernetes allows as a namespace name. */
+export function isDns1123Label(s: string): boolean {
+  return s.length <= DNS1123_LABEL_MAX_LENGTH && matchesLabel(s)
 }
 
 /** `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$` (no length limit). */
