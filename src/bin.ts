@@ -1,20 +1,6 @@
-// Entry point of the bundle: hands the process streams to main() and sets the exit code.
+// Entry point of the portable bundle (dist/imagepolicy-mc.js): any Node.js 20+.
+// The launcher (dist/imagepolicy-mc) starts snapshot.ts instead when it can.
 
-import { main } from './cli.ts'
+import { startProcess } from './process-streams.ts'
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
-}
-
-main(process.argv.slice(2), { readStdin, stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (error: unknown) => {
-    // A broken invariant, never bad input: print it with its stack.
-    process.stderr.write(`imagepolicy-mc: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
-    process.exitCode = 1
-  },
-)
+startProcess()

@@ -4,7 +4,7 @@
 import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, refOf, roleOf } from './decode/resources.ts'
 import { isObject } from './decode/read-fields.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
-import { readInputs, type InputText, type StreamDocument } from './io/read.ts'
+import { readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
 import { writeResourceList, writeStream } from './io/write.ts'
 import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from './model.ts'
 import type { ScopeConflict } from './resolve/scopes.ts'
@@ -57,7 +57,11 @@ function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined)
 }
 
 export function run(input: RunInput): RunOutput {
-  const read = readInputs(input.inputs)
+  return runRead(readInputs(input.inputs), input)
+}
+
+/** `run` from the read stage on: the inputs as `readInputs` read them. */
+export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunOutput {
   const issues: Issue[] = [...read.issues]
   const envelope = read.envelope
 

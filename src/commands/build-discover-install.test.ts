@@ -9,7 +9,7 @@ import { test } from 'node:test'
 import { runCli } from '../../test/run-cli.ts'
 import { BUILD_ENV_OPTIONS, envFlags, kustomizeCommand, readEnvOptions, splitBuildArgs } from './build.ts'
 import { findPolicyFile, type DiscoverFs } from './discover.ts'
-import { kustomizePluginHome, kustomizePluginScript, PLUGIN_RELATIVE_PATH, shellQuote } from './install-kustomize-plugin.ts'
+import { kustomizePluginHome, kustomizePluginScript, PLUGIN_RELATIVE_PATH, pluginCommand, shellQuote } from './install-kustomize-plugin.ts'
 import { findExecutable } from './util-path.ts'
 
 function withTempDir(body: (dir: string) => void): void {
@@ -39,10 +39,17 @@ test('the plugin script passes the config file and any further arguments, quotin
   withTempDir((dir) => {
     const script = join(dir, 'ImagePolicyRenderer')
     // /bin/echo stands in for node, so the script prints the command line it builds.
-    writeFileSync(script, kustomizePluginScript('/bin/echo', "/opt/a b/it's.js"), { mode: 0o755 })
+    writeFileSync(script, kustomizePluginScript(['/bin/echo', "/opt/a b/it's.js"]), { mode: 0o755 })
     const out = spawnSync(script, ['/tmp/kust-plugin-config-1', '--pools', 'worker'], { encoding: 'utf8' })
     assert.equal(out.stdout, "/opt/a b/it's.js --config /tmp/kust-plugin-config-1 --pools worker\n")
   })
+})
+
+test('the plugin runs the launcher when the build made a snapshot beside the bundle, else node and the bundle', () => {
+  const both = (paths: string[]) => (p: string) => paths.includes(p)
+  assert.deepEqual(pluginCommand('/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js', both(['/opt/x/dist/imagepolicy-mc', '/opt/x/dist/imagepolicy-mc.blob'])), ['/opt/x/dist/imagepolicy-mc'])
+  assert.deepEqual(pluginCommand('/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js', both(['/opt/x/dist/imagepolicy-mc'])), ['/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js'])
+  assert.deepEqual(pluginCommand('/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js', both([])), ['/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js'])
 })
 
 test('readEnvOptions: parameters win over ARGOCD_ENV_, arrays come as _<i>, errors name the variable', () => {

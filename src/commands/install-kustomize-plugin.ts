@@ -19,8 +19,9 @@ apiVersion: ${CONFIG_API_VERSION}, kind: ${CONFIG_KIND}, for
               ~/kustomize/plugin; when none exists, the first of them that is set
               is created.
 
-The plugin is a small shell script that runs this imagepolicy-mc with this Node.js,
-both by absolute path: run the command again after moving either.`
+The plugin is a small shell script that runs this imagepolicy-mc (its launcher,
+which starts from the startup snapshot, or else this Node.js and the bundle) by
+absolute path: run the command again after moving either.`
 
 /** The plugin's path below the plugin home: `<group>/<version>/<lower-case kind>/<Kind>` (kustomize's layout). */
 export const PLUGIN_RELATIVE_PATH = join(...CONFIG_API_VERSION.split('/'), CONFIG_KIND.toLowerCase(), CONFIG_KIND)
@@ -57,15 +58,23 @@ export function shellQuote(word: string): string {
  * The plugin executable. kustomize runs it with the transformer config file as
  * the first argument (then any `argsOneLiner`/`argsFromFile` arguments) and a
  * plain resource stream on stdin; it reads a plain stream back from stdout.
+ * `command` is the launcher (dist/imagepolicy-mc, which starts from the startup
+ * snapshot) when the build made one, else this Node.js and the bundle.
  */
-export function kustomizePluginScript(nodePath: string, bundlePath: string): string {
+export function kustomizePluginScript(command: readonly string[]): string {
   return [
     '#!/bin/sh',
     `# kustomize exec plugin for ${CONFIG_API_VERSION} ${CONFIG_KIND}, written by \`imagepolicy-mc install-kustomize-plugin\`.`,
     '# kustomize passes the transformer config file first and the resources on stdin.',
-    `exec ${shellQuote(nodePath)} ${shellQuote(bundlePath)} --config "$@"`,
+    `exec ${command.map(shellQuote).join(' ')} --config "$@"`,
     '',
   ].join('\n')
+}
+
+/** What the plugin runs: the launcher beside the bundle when there is one, else `node bundle`. */
+export function pluginCommand(nodePath: string, bundlePath: string, exists: (path: string) => boolean): string[] {
+  const launcher = join(dirname(bundlePath), 'imagepolicy-mc')
+  return exists(launcher) && exists(join(dirname(bundlePath), 'imagepolicy-mc.blob')) ? [launcher] : [nodePath, bundlePath]
 }
 
 export async function installKustomizePlugin(argv: readonly string[], streams: Streams): Promise<number> {
@@ -99,7 +108,7 @@ export async function installKustomizePlugin(argv: readonly string[], streams: S
     mkdirSync(dirname(target), { recursive: true })
     // Write beside the target and rename, so a running kustomize never sees half a script.
     const temp = `${target}.${process.pid}.tmp`
-    writeFileSync(temp, kustomizePluginScript(process.execPath, realpathSync(bundle)), { mode: 0o755 })
+    writeFileSync(temp, kustomizePluginScript(pluginCommand(process.execPath, realpathSync(bundle), existsSync)), { mode: 0o755 })
     chmodSync(temp, 0o755)
     renameSync(temp, target)
   } catch (e) {

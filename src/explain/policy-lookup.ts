@@ -15,7 +15,7 @@
 //   or digest get `:latest`, and a reference with both is refused (CRI-O and podman
 //   drop the tag first, as distribution's `ParseDockerRef` does; so do we, with a note).
 
-import { parse } from 'yaml'
+import { yamlLib } from '../io/yaml-lib.ts'
 import { isObject } from '../decode/read-fields.ts'
 import { type DockerReference, parseNormalizedNamed, referenceName } from '../render/docker-reference.ts'
 
@@ -172,7 +172,7 @@ function namespaceConfig(value: unknown): { useSigstoreAttachments?: boolean } {
 export function parseRegistriesD(text: string): RegistriesD | undefined {
   let value: unknown
   try {
-    value = parse(text, { version: '1.1' })
+    value = yamlLib().parse(text, { version: '1.1' })
   } catch {
     return undefined
   }

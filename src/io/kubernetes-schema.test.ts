@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import jsYaml from 'js-yaml'
 import { parse } from 'yaml'
-import { KUBERNETES_SCHEMA } from './kubernetes-schema.ts'
+import { KUBERNETES_SCHEMA, plainIsString } from './kubernetes-schema.ts'
 import { PARSE_OPTIONS } from './yaml-settings.ts'
 
 const load = (text: string): unknown => jsYaml.load(text, { schema: KUBERNETES_SCHEMA })
@@ -54,4 +54,11 @@ test('binary and merge keys keep working; duplicate keys are refused', () => {
   assert.deepEqual([...(value['b'] as Uint8Array)], [104, 105])
   assert.deepEqual(value['m'], { x: 1, z: 2 })
   assert.throws(() => load('a: 1\na: 2\n'), /duplicated mapping key/)
+})
+
+test('plainIsString says which plain scalars this schema reads as strings', () => {
+  const words = ['v1', 'apps/v1', 'Deployment', 'team-a', '2024-05-01', '1.0.0', 'a.b', 'x_1', '12:30', 'yes', 'No', 'on', 'y', 'N', '~', 'null', 'NULL', 'true', 'False', '123', '-1', '+1', '0644', '09', '1_000', '1e3', '0x1f', '0b1', '0o7', '.5', '1.', '.inf', '-.Inf', '.nan', '.', '+', '-x', 'e3', '0x', '1e']
+  for (const w of words) assert.equal(plainIsString(w), typeof (load(`v: ${w}`) as { v: unknown }).v === 'string', w)
+  assert.equal(plainIsString(''), false, 'an empty plain scalar is null')
+  assert.equal(plainIsString('<<'), false, 'the merge key')
 })

@@ -62,6 +62,15 @@ function resolveNumber(s: string): Resolved {
   return undefined
 }
 
+/**
+ * Whether a plain scalar reads as a string under this schema (and go-yaml v2):
+ * not a null, bool, int or float word, nor the merge key `<<`. The resource
+ * header scan (resource-header.ts) accepts a plain value or key only when it does.
+ */
+export function plainIsString(s: string): boolean {
+  return !NULLS.has(s) && !TRUES.has(s) && !FALSES.has(s) && !SPECIAL_FLOATS.has(s) && s !== '<<' && resolveNumber(s) === undefined
+}
+
 const nullType = new Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
   resolve: (data: string | null) => data === null || NULLS.has(data),

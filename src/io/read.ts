@@ -1,14 +1,21 @@
 // Read stage: input text → documents. Pure; no I/O (the CLI reads files and stdin).
 // Plain streams are split at document markers and every document keeps its exact
-// source text, so items we do not own are written back byte for byte. Each
-// document is parsed once; only a ResourceList keeps its parsed Document (the
-// writer edits its text through it).
+// source text, so items we do not own are written back byte for byte. A document
+// is parsed at most once, and only when we need its value: for one we do not own,
+// a line scan of its header (resource-header.ts) gives all that is ever read of
+// it, and it is parsed only when the scan is not certain. Such a document is thus
+// not checked for YAML syntax beyond its header; whoever produced the stream
+// (kustomize, kpt, kubectl) has parsed it already, and its text passes through
+// unchanged. Only a ResourceList keeps its parsed Document (the writer edits its
+// text through it).
 
 import jsYaml from 'js-yaml'
 import type { Document } from 'yaml'
 import { yamlLib } from './yaml-lib.ts'
 import { issue, type Issue } from '../issues.ts'
+import { roleOf } from '../decode/resources.ts'
 import { KUBERNETES_SCHEMA } from './kubernetes-schema.ts'
+import { resourceHeader, type ResourceHeader } from './resource-header.ts'
 import { MAX_ALIAS_COUNT, PARSE_OPTIONS } from './yaml-settings.ts'
 
 /** One input text: stdin, or one file named on the command line. */
@@ -20,8 +27,19 @@ export interface InputText {
 
 /** One thing that passes through whole: a document of a plain stream, or a ResourceList item. */
 export interface Entry {
-  /** The parsed value (YAML 1.1, as Kubernetes reads it); undefined when empty or unreadable. */
+  /**
+   * The parsed value (YAML 1.1, as Kubernetes reads it); undefined when empty or
+   * unreadable. When `complete` is false, only the resource's header:
+   * `{apiVersion, kind, metadata: {name, namespace}}`, with the keys it has.
+   */
   readonly value: unknown
+  /**
+   * False for a document of a plain stream that we do not own and whose header
+   * was read without parsing it (see `readDocument`): nothing downstream reads
+   * more of it than `roleOf`, `refOf`, `isGeneratedMachineConfig` and the
+   * guardrails' namespace check do, and those give the same answers on the header.
+   */
+  readonly complete: boolean
   /**
    * The resources it stands for, as `kubectl apply` sees them: a `List` (kind
    * `List` or `*List` with an `items` list) stands for its items, flattened;
@@ -142,6 +160,51 @@ export function readValue(text: string, where: { path?: string; index: number })
   }
 }
 
+/** One document as read: its value (see `Entry`), and the Document when `parseOne` parsed it. */
+export interface DocumentRead {
+  readonly doc?: Document
+  readonly value: unknown
+  readonly issues: Issue[]
+  readonly complete: boolean
+}
+
+/** Reads one document of a plain stream (see `readDocument`). */
+export type DocumentReader = (text: string, where: { path?: string; index: number }) => DocumentRead
+
+/** Kinds whose whole value we read even when `roleOf` says they are not ours. */
+const FULL_VALUE_KINDS = new Set([
+  'ImagePolicy',
+  'ClusterImagePolicy',
+  'Image',
+  'ImageDigestMirrorSet',
+  'ImageTagMirrorSet',
+  'ImageContentSourcePolicy',
+  // Generated MachineConfigs are recognised by an annotation, not by their header.
+  'MachineConfig',
+  // The envelope is detected from its value.
+  'ResourceList',
+])
+
+/**
+ * Whether a resource with this header needs its whole value: the kinds we own
+ * (in any apiVersion: a near miss of ours is still parsed and checked whole),
+ * the kinds above, and Lists, whose items are resources.
+ */
+function needsFullValue(header: ResourceHeader): boolean {
+  return FULL_VALUE_KINDS.has(header.kind) || header.kind.endsWith('List') || roleOf(header) !== 'other'
+}
+
+/**
+ * Reads one document of a plain stream: its header alone when that is all we
+ * will read of it (a resource we do not own, whose header the line scan is
+ * certain of), else its whole value with `readValue`.
+ */
+export function readDocument(text: string, where: { path?: string; index: number }): DocumentRead {
+  const header = resourceHeader(text)
+  if (header !== undefined && !needsFullValue(header)) return { value: header, issues: [], complete: false }
+  return { ...readValue(text, where), complete: true }
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -161,8 +224,8 @@ export function resourcesOf(value: unknown, depth = 0): unknown[] {
   return value.items.flatMap((item) => resourcesOf(item, depth + 1))
 }
 
-function entry(value: unknown): Entry {
-  return { value, resources: resourcesOf(value) }
+function entry(value: unknown, complete = true): Entry {
+  return { value, resources: resourcesOf(value), complete }
 }
 
 function isResourceList(value: unknown): value is { items?: unknown; functionConfig?: unknown } {
@@ -170,12 +233,18 @@ function isResourceList(value: unknown): value is { items?: unknown; functionCon
   return value['kind'] === 'ResourceList' && typeof value['apiVersion'] === 'string' && value['apiVersion'].startsWith('config.kubernetes.io/')
 }
 
+/** What the read stage gives the rest of a run. */
+export interface ReadResult {
+  readonly envelope: Envelope
+  readonly issues: Issue[]
+}
+
 /**
  * Reads the inputs. A single input whose only document is a `ResourceList` is
  * read as KRM function input; anything else is a plain stream (several files are
- * one stream, in the order given).
+ * one stream, in the order given). `read` reads each document of the stream.
  */
-export function readInputs(inputs: readonly InputText[]): { envelope: Envelope; issues: Issue[] } {
+export function readInputs(inputs: readonly InputText[], read: DocumentReader = readDocument): ReadResult {
   const issues: Issue[] = []
   const documents: StreamDocument[] = []
   // The only Document kept: the first non-empty one of a single input, which may be a ResourceList.
@@ -184,14 +253,14 @@ export function readInputs(inputs: readonly InputText[]): { envelope: Envelope; 
   for (const input of inputs) {
     splitDocuments(input.text).forEach((chunk, index) => {
       const where = { ...(input.path !== undefined ? { path: input.path } : {}), index }
-      const parsed = readValue(chunk, where)
+      const parsed = read(chunk, where)
       issues.push(...parsed.issues)
       const value = parsed.value ?? undefined
       if (value !== undefined && value !== null) {
         nonEmpty++
         if (nonEmpty === 1 && inputs.length === 1 && parsed.doc !== undefined) candidate = { text: chunk, doc: parsed.doc }
       }
-      documents.push({ text: chunk, ...entry(value), source: where })
+      documents.push({ text: chunk, ...entry(value, parsed.complete), source: where })
     })
   }
   const first = documents.find((d) => d.value !== undefined && d.value !== null)
@@ -202,7 +271,7 @@ export function readInputs(inputs: readonly InputText[]): { envelope: Envelope; 
       return { envelope: { shape: 'stream', documents: [] }, issues }
     }
     return {
-      envelope: { shape: 'ResourceList', document: candidate, items: items.map(entry), functionConfig: first.value.functionConfig },
+      envelope: { shape: 'ResourceList', document: candidate, items: items.map((item) => entry(item)), functionConfig: first.value.functionConfig },
       issues,
     }
   }

@@ -1,0 +1,90 @@
+// What the startup snapshot runs before it is taken (scripts/build.mjs, src/snapshot.ts).
+// A V8 startup snapshot keeps the heap and the bytecode of every function that
+// ran, so running the function path once on real input here means a started
+// process neither parses nor compiles it again, and finds the lazily loaded
+// modules (the `yaml` package for ResourceLists, node:crypto) already loaded.
+// Pure: it runs main() on in-memory streams.
+
+import { main, type Streams } from './cli.ts'
+import { splitDocuments } from './io/read.ts'
+
+/** The same resources as one KRM ResourceList (what kpt and kustomize functions send). */
+export function asResourceList(stream: string): string {
+  const items = splitDocuments(stream)
+    .map((doc) => doc.replace(/^(?:[ \t]*(?:#.*)?\r?\n|---[^\n]*\n)+/, '').trimEnd())
+    .filter((doc) => doc !== '')
+    .map((doc) => doc.split('\n').map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`)).join('\n'))
+  return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('\n')}\n`
+}
+
+/**
+ * Resources we do not own, as a typical repository has them beside the policies:
+ * the warm-up reads them too, so that the header scan is compiled in.
+ */
+const OTHER_RESOURCES = `---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: warm-up
+  labels:
+    team: warm-up
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: warm-up
+  namespace: warm-up
+  labels: {app: warm-up}
+  annotations:
+    description: "a deployment"
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: warm-up}
+  template:
+    metadata:
+      labels: {app: warm-up}
+    spec:
+      containers:
+      - name: app
+        image: quay.io/example/app@sha256:0000000000000000000000000000000000000000000000000000000000000000
+        args: ["--port", "8080"]
+        resources:
+          limits: {cpu: 500m, memory: 128Mi}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: warm-up
+  namespace: warm-up
+data:
+  config.yaml: |
+    key: value
+`
+
+function memoryStreams(input: string): Streams & { output: () => string } {
+  let out = ''
+  return {
+    readStdin: async () => input,
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: () => true },
+    output: () => out,
+  }
+}
+
+/**
+ * Runs the function on each plain stream given, as a stream and as a
+ * ResourceList, and once more with an invalid item, so that the error path is
+ * compiled too. Returns the exit codes (the build checks the happy runs succeed).
+ */
+export async function warmUp(streams: readonly string[]): Promise<number[]> {
+  const codes: number[] = []
+  for (const policies of streams) {
+    const text = `${policies.replace(/\n*$/, '\n')}${OTHER_RESOURCES}`
+    codes.push(await main([], memoryStreams(text)))
+    codes.push(await main([], memoryStreams(asResourceList(text))))
+  }
+  const invalid = 'apiVersion: config.openshift.io/v1\nkind: ClusterImagePolicy\nmetadata:\n  name: warm-up\nspec:\n  scopes: ["Not A Scope"]\n'
+  await main([], memoryStreams(invalid))
+  return codes
+}
