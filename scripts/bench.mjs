@@ -66,6 +66,11 @@ function compare(label, variants) {
 console.log(`imagepolicy-mc benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`)
 const results = []
 
+// An empty user-land snapshot: what starting from any snapshot costs over `node -e 0`.
+const EMPTY_BLOB = join(work, 'empty.blob')
+writeFileSync(join(work, 'empty-snapshot.cjs'), "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {})\n")
+spawnSync(process.execPath, ['--snapshot-blob', EMPTY_BLOB, '--build-snapshot', join(work, 'empty-snapshot.cjs')], { stdio: 'inherit' })
+
 // Start-up: a typical repository.
 const typical = stream({ ips: 20, namespaces: 10, cips: 4, others: 200 })
 {
@@ -73,10 +78,16 @@ const typical = stream({ ips: 20, namespaces: 10, cips: 4, others: 200 })
     { name: 'node -e 0', cmd: process.execPath, argv: ['-r', RSS_HOOK, '-e', '0'] },
     { name: 'imagepolicy-mc < typical (launcher, snapshot)', cmd: LAUNCHER, argv: [], opts: { input: typical } },
     { name: 'node dist/imagepolicy-mc.js < typical', cmd: process.execPath, argv: ['-r', RSS_HOOK, BIN], opts: { input: typical } },
+    // The floors under the first line: Node.js started from any user-land snapshot,
+    // and ours on an empty input (the snapshot's heap, no work).
+    { name: 'node from an empty startup snapshot', cmd: process.execPath, argv: ['--snapshot-blob', EMPTY_BLOB] },
+    { name: 'imagepolicy-mc --allow-empty < /dev/null', cmd: LAUNCHER, argv: ['--allow-empty'], opts: { input: '' } },
   ])
   const ratio = med[1] / med[0]
   results.push(['start-up ratio vs node -e 0', ratio.toFixed(2) + '×', '≤ 1.3×', ratio <= 1.3])
   results.push(['  the portable bundle, without the snapshot', (med[2] / med[0]).toFixed(2) + '×', '(for comparison)', true])
+  results.push(['  any user-land snapshot', (med[3] / med[0]).toFixed(2) + '×', '(Node.js)', true])
+  results.push(['  ours, on an empty input', (med[4] / med[0]).toFixed(2) + '×', '(our snapshot, no work)', true])
 }
 
 // Scale.
