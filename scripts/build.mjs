@@ -61,8 +61,10 @@ function launcher(node) {
 # program's heap and compiled code after a warm-up run), which saves a large part
 # of a cold start (README "Performance"). A snapshot loads only in the Node.js
 # binary that built it, with no extra V8 options, so it is used only when that
-# binary is still there and not newer than the snapshot, and NODE_OPTIONS is
-# empty; otherwise the portable bundle runs on the \`node\` in PATH.
+# binary is still there and was not replaced since the snapshot was built (its
+# ctime: package managers keep a file's mtime from the package, so an upgrade in
+# place can leave it older than the snapshot), and NODE_OPTIONS is empty;
+# otherwise the portable bundle runs on the \`node\` in PATH.
 self=$0
 while [ -L "$self" ]; do
   link=$(readlink "$self")
@@ -70,7 +72,7 @@ while [ -L "$self" ]; do
 done
 case $self in */*) dir=\${self%/*} ;; *) dir=. ;; esac
 node=${quoted}
-if [ -z "\${NODE_OPTIONS-}" ] && [ -x "$node" ] && [ -f "$dir/imagepolicy-mc.blob" ] && ! [ "$node" -nt "$dir/imagepolicy-mc.blob" ]; then
+if [ -z "\${NODE_OPTIONS-}" ] && [ -x "$node" ] && [ -f "$dir/imagepolicy-mc.blob" ] && [ -z "$(find "$node" -cnewer "$dir/imagepolicy-mc.blob" 2>/dev/null)" ]; then
   exec "$node" --snapshot-blob "$dir/imagepolicy-mc.blob" "$dir/imagepolicy-mc.js" "$@"
 fi
 exec node "$dir/imagepolicy-mc.js" "$@"

@@ -2,7 +2,9 @@
 // A V8 startup snapshot keeps the heap and the bytecode of every function that
 // ran, so running the function path once on real input here means a started
 // process neither parses nor compiles it again, and finds the lazily loaded
-// modules (the `yaml` package for ResourceLists, node:crypto) already loaded.
+// modules it uses (node:crypto) already loaded. The `yaml` package is not among
+// them: the ResourceLists here are read by their layout (resource-list-layout.ts),
+// so only a ResourceList that must be parsed whole loads it, at run time.
 // Pure: it runs main() on in-memory streams.
 
 import { main, type Streams } from './cli.ts'

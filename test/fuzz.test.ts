@@ -5,7 +5,8 @@
 // the built bundle. Every run must exit 0 or 1, print no stack trace or internal
 // error, and leave stdout either empty or complete, parseable YAML, but for
 // documents we do not own, which pass through exactly as they came, broken or not
-// (only their header is read: src/io/resource-header.ts).
+// (only their header is read: src/io/resource-header.ts), in a plain stream or as
+// the items of a ResourceList (src/io/resource-list-layout.ts).
 // FUZZ_SEED and FUZZ_ITERATIONS override the defaults to explore further.
 
 import assert from 'node:assert/strict'
@@ -13,7 +14,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { parse, parseAllDocuments, stringify } from 'yaml'
+import { parse, parseAllDocuments, parseDocument, stringify } from 'yaml'
+import { itemText, resourceListLayout } from '../src/io/resource-list-layout.ts'
 import { prng } from './prng.ts'
 import { runCli, type CliResult } from './run-cli.ts'
 
@@ -200,9 +202,31 @@ function mutate(text: string, r: () => number): string {
 const ARGS: readonly (readonly string[])[] = [[], ['--validate=warn'], ['--validate=ignore'], ['--strict'], ['--allow-empty'], ['--validate=warn', '--strict']]
 
 /**
+ * Whether a ResourceList on stdout is broken only in items that are the input's
+ * own, passed through byte for byte: without them, it parses.
+ */
+function brokenOnlyInPassedItems(text: string, input: string): boolean {
+  const layout = resourceListLayout(text)
+  if (layout === undefined || layout.items.style !== 'block') return false
+  const { column, entries } = layout.items
+  const kept: string[] = []
+  let pos = 0
+  for (const e of entries) {
+    if (parseDocument(itemText(text, e, column)).errors.length === 0) continue
+    // Byte for byte, but for the line break added after the input's last line.
+    if (!input.includes(text.slice(e.from, e.end).replace(/\r?\n$/, ''))) return false
+    kept.push(text.slice(pos, e.from))
+    pos = e.end
+  }
+  kept.push(text.slice(pos))
+  return kept.length > 1 && parseDocument(kept.join('')).errors.length === 0
+}
+
+/**
  * The properties every run must have; returns what is wrong, or undefined. A
  * document on stdout that does not parse is wrong unless it is one of the
- * input's own documents, passed through byte for byte.
+ * input's own documents, passed through byte for byte, or a ResourceList broken
+ * only in such items.
  */
 export function violation(run: CliResult, input = ''): string | undefined {
   if (run.code !== 0 && run.code !== 1) return `exit code ${run.code}`
@@ -213,12 +237,13 @@ export function violation(run: CliResult, input = ''): string | undefined {
   if (!Array.isArray(docs)) return 'stdout is not a YAML stream'
   const passedThrough = (d: (typeof docs)[number]) => {
     const text = run.stdout.slice(d.range[0], d.range[2]).replace(/^---[^\n]*\n/, '').trim()
-    return text !== '' && input.includes(text)
+    return (text !== '' && input.includes(text)) || brokenOnlyInPassedItems(run.stdout.slice(d.range[0], d.range[2]), input)
   }
   const broken = docs.find((d) => d.errors.length > 0 && !passedThrough(d))
   if (broken !== undefined) return `stdout does not parse: ${broken.errors[0]!.message}`
   const values = docs.filter((d) => d.errors.length === 0).map((d) => d.toJS({ maxAliasCount: -1 }) as { kind?: unknown } | null)
-  const complete = values.some((v) => v?.kind === 'ResourceList') || values.some((v) => v?.kind === 'MachineConfig')
+  const brokenList = docs.some((d) => d.errors.length > 0 && brokenOnlyInPassedItems(run.stdout.slice(d.range[0], d.range[2]), input))
+  const complete = brokenList || values.some((v) => v?.kind === 'ResourceList') || values.some((v) => v?.kind === 'MachineConfig')
   return complete ? undefined : 'stdout is neither a ResourceList nor a stream with its MachineConfigs'
 }
 
@@ -232,6 +257,13 @@ test('violation() recognises each broken property', () => {
   const out = 'kind: Deployment\nspec: [\n---\nkind: MachineConfig\n'
   assert.equal(violation({ code: 0, stdout: out, stderr: '' }, 'kind: Deployment\nspec: [\n'), undefined)
   assert.match(violation({ code: 0, stdout: out, stderr: '' }, 'kind: Deployment\nspec: {\n') ?? '', /^stdout does not parse/)
+  // So is a broken item of a ResourceList.
+  const list = (items: string): string => `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items}`
+  const broken = '- kind: Deployment\n  spec: a: b\n'
+  const generated = '- kind: MachineConfig\n  metadata: {name: x}\n'
+  assert.equal(violation({ code: 0, stdout: list(broken + generated), stderr: '' }, list(broken)), undefined)
+  assert.match(violation({ code: 0, stdout: list(broken + generated), stderr: '' }, list('- kind: Deployment\n  spec: a: c\n')) ?? '', /^stdout does not parse/)
+  assert.match(violation({ code: 0, stdout: list(broken + '- kind: MachineConfig\n  metadata: [\n'), stderr: '' }, list(broken)) ?? '', /^stdout does not parse/)
   assert.match(violation({ code: 0, stdout: 'kind: Image\n', stderr: '' }) ?? '', /neither/)
   assert.equal(violation({ code: 0, stdout: 'kind: MachineConfig\n', stderr: '' }), undefined)
 })

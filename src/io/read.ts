@@ -6,8 +6,10 @@
 // it, and it is parsed only when the scan is not certain. Such a document is thus
 // not checked for YAML syntax beyond its header; whoever produced the stream
 // (kustomize, kpt, kubectl) has parsed it already, and its text passes through
-// unchanged. Only a ResourceList keeps its parsed Document (the writer edits its
-// text through it).
+// unchanged. A ResourceList as kpt and kustomize write it is read the same way,
+// item by item, through a line scan of its layout (resource-list-layout.ts);
+// any other ResourceList is parsed whole and keeps its Document (the writer
+// edits its text through the one or the other).
 
 import jsYaml from 'js-yaml'
 import type { Document } from 'yaml'
@@ -16,6 +18,7 @@ import { issue, type Issue } from '../issues.ts'
 import { roleOf } from '../decode/resources.ts'
 import { KUBERNETES_SCHEMA } from './kubernetes-schema.ts'
 import { resourceHeader, type ResourceHeader } from './resource-header.ts'
+import { itemText, resourceListLayout, type ResourceListLayout } from './resource-list-layout.ts'
 import { MAX_ALIAS_COUNT, PARSE_OPTIONS } from './yaml-settings.ts'
 
 /** One input text: stdin, or one file named on the command line. */
@@ -55,11 +58,13 @@ export interface StreamDocument extends Entry {
   readonly source: { readonly path?: string; readonly index: number }
 }
 
-/** A ResourceList as read: its exact text and the Document parsed from that text. */
-export interface ResourceListSource {
-  readonly text: string
-  readonly doc: Document
-}
+/**
+ * A ResourceList as read: its exact text, and either the Document parsed from
+ * that text or, when a line scan was certain of it, its layout.
+ */
+export type ResourceListSource =
+  | { readonly text: string; readonly doc: Document }
+  | { readonly text: string; readonly layout: ResourceListLayout }
 
 export type Envelope =
   | { readonly shape: 'stream'; readonly documents: readonly StreamDocument[] }
@@ -140,8 +145,27 @@ export function parseOne(text: string, where: { path?: string; index: number }):
 
 /** A document that may use anchors and aliases (`&a`, `*a`); such documents go through `parseOne`, which bounds alias expansion. */
 const MAY_HAVE_ALIASES = /(?:^|[\s[{,:-])[&*][^\s[\]{},]/
-/** A document that may be a ResourceList: the writer needs its parsed Document. */
+/** A document that may be a ResourceList: unless its layout was read (`readResourceList`), the writer needs its parsed Document. */
 const MAY_BE_RESOURCE_LIST = /(?:^|[\s{,"'])kind["']?\s*:\s*["']?ResourceList\b/m
+/**
+ * A document that may hold what js-yaml (with our schema) and the `yaml` package
+ * read differently: explicit tags (`!!set`, `!!omap`, `!!binary` …), complex
+ * keys (`? k`, `[a]: 1`), null keys (`~: 1`), `0o` octal, integers beyond 2^53
+ * (a bigint from js-yaml, a rounded number from `yaml`), `__proto__`.
+ */
+const MAY_READ_DIFFERENTLY =
+  /(?:^|[\s[\]{},:-])(?:!|\?(?:\s|$)|[-+]?0[oO]|[-+]?(?:0[xX][0-9a-fA-F_]{13,}|0[bB][01_]{40,}|[0-9][0-9_]{15,})(?=\s|$|[,\]}#])|(?:~|null|Null|NULL)[ \t]*:(?:\s|$))|^[ \t]*(?:-[ \t]+)*[[{]|[[{,][ \t]*[[{]|__proto__/m
+
+/** js-yaml with the Kubernetes schema; `parseOne` for what js-yaml refuses. */
+function loadValue(text: string, where: { path?: string; index: number }): { doc?: Document; value: unknown; issues: Issue[] } {
+  try {
+    return { value: jsYaml.load(text, { schema: KUBERNETES_SCHEMA, json: false }), issues: [] }
+  } catch {
+    // Rare: invalid YAML, or a construct js-yaml refuses but YAML allows (keys
+    // `1` and "1" in one map). The `yaml` package decides, and words the error.
+    return parseOne(text, where)
+  }
+}
 
 /**
  * Reads one document's value with js-yaml and the Kubernetes schema, several
@@ -151,13 +175,17 @@ const MAY_BE_RESOURCE_LIST = /(?:^|[\s{,"'])kind["']?\s*:\s*["']?ResourceList\b/
  */
 export function readValue(text: string, where: { path?: string; index: number }): { doc?: Document; value: unknown; issues: Issue[] } {
   if (MAY_HAVE_ALIASES.test(text) || MAY_BE_RESOURCE_LIST.test(text)) return parseOne(text, where)
-  try {
-    return { value: jsYaml.load(text, { schema: KUBERNETES_SCHEMA, json: false }), issues: [] }
-  } catch {
-    // Rare: invalid YAML, or a construct js-yaml refuses but YAML allows (keys
-    // `1` and "1" in one map). The `yaml` package decides, and words the error.
-    return parseOne(text, where)
-  }
+  return loadValue(text, where)
+}
+
+/**
+ * Reads a value that must be the one `parseOne` gives (a ResourceList item:
+ * what a ResourceList parsed whole gives it): with js-yaml where the two read
+ * alike, else with `parseOne`.
+ */
+function readAsParsed(text: string, where: { path?: string; index: number }): { value: unknown; issues: Issue[] } {
+  if (MAY_HAVE_ALIASES.test(text) || MAY_READ_DIFFERENTLY.test(text)) return parseOne(text, where)
+  return loadValue(text, where)
 }
 
 /** One document as read: its value (see `Entry`), and the Document when `parseOne` parsed it. */
@@ -233,6 +261,59 @@ function isResourceList(value: unknown): value is { items?: unknown; functionCon
   return value['kind'] === 'ResourceList' && typeof value['apiVersion'] === 'string' && value['apiVersion'].startsWith('config.kubernetes.io/')
 }
 
+/** A ResourceList read without parsing it whole (see `readResourceList`). */
+export interface ResourceListRead {
+  readonly layout: ResourceListLayout
+  /** `items`, in order. */
+  readonly items: readonly Entry[]
+  readonly functionConfig: unknown
+}
+
+/** Reads a document that may be a ResourceList, or gives undefined: then it is read as `readInputs` reads any document. */
+export type ResourceListReader = (text: string, where: { path?: string; index: number }) => ResourceListRead | undefined
+
+/**
+ * Reads a block-style ResourceList by its layout (resource-list-layout.ts), each
+ * item as a plain stream's document is read (`readDocument`: one we do not own by
+ * its header alone), and the envelope without its items on its own. The values
+ * are those of the ResourceList parsed whole (`parseOne`): js-yaml reads what it
+ * reads alike (`readAsParsed`), and an item read alone means what it meant in
+ * the list (the layout moves its lines left together). Gives undefined, and the
+ * document is parsed whole, when the layout scan is not certain, when the
+ * envelope is not a ResourceList or has anchors or aliases (they could name an
+ * item's, or an item one of them: read apart, they would not resolve), or when
+ * anything read has issues (the whole parse words them).
+ *
+ * As in a plain stream, items are not checked for YAML syntax beyond what is
+ * read of them: their header for those we do not own, js-yaml (laxer here and
+ * there than the `yaml` package) for the others.
+ */
+export function readResourceList(text: string, where: { path?: string; index: number }): ResourceListRead | undefined {
+  const layout = resourceListLayout(text)
+  if (layout === undefined) return undefined
+  const span = layout.itemsLines
+  const withoutItems = span === undefined ? text : text.slice(0, span.from) + text.slice(span.to)
+  if (MAY_HAVE_ALIASES.test(withoutItems)) return undefined
+  const envelope = readAsParsed(withoutItems, where)
+  if (envelope.issues.length > 0 || !isResourceList(envelope.value) || 'items' in envelope.value) return undefined
+  const items: Entry[] = []
+  if (layout.items.style === 'block') {
+    const { column, entries } = layout.items
+    for (const item of entries) {
+      const itemSource = itemText(text, item, column)
+      const header = resourceHeader(itemSource)
+      if (header !== undefined && !needsFullValue(header)) {
+        items.push(entry(header, false))
+        continue
+      }
+      const read = readAsParsed(itemSource, where)
+      if (read.issues.length > 0) return undefined
+      items.push(entry(read.value))
+    }
+  }
+  return { layout, items, functionConfig: envelope.value.functionConfig }
+}
+
 /** What the read stage gives the rest of a run. */
 export interface ReadResult {
   readonly envelope: Envelope
@@ -242,16 +323,28 @@ export interface ReadResult {
 /**
  * Reads the inputs. A single input whose only document is a `ResourceList` is
  * read as KRM function input; anything else is a plain stream (several files are
- * one stream, in the order given). `read` reads each document of the stream.
+ * one stream, in the order given). `read` reads each document of the stream;
+ * `readList` reads a single input's only document when it can be read as a
+ * ResourceList without parsing it whole.
  */
-export function readInputs(inputs: readonly InputText[], read: DocumentReader = readDocument): ReadResult {
+export function readInputs(inputs: readonly InputText[], read: DocumentReader = readDocument, readList: ResourceListReader = readResourceList): ReadResult {
+  const chunked = inputs.map((input) => ({ input, chunks: splitDocuments(input.text) }))
+  const single = chunked.length === 1 && chunked[0]!.chunks.length === 1 ? chunked[0]! : undefined
+  if (single !== undefined) {
+    const text = single.chunks[0]!
+    const list = readList(text, { ...(single.input.path !== undefined ? { path: single.input.path } : {}), index: 0 })
+    if (list !== undefined) {
+      const { layout, items, functionConfig } = list
+      return { envelope: { shape: 'ResourceList', document: { text, layout }, items, functionConfig }, issues: [] }
+    }
+  }
   const issues: Issue[] = []
   const documents: StreamDocument[] = []
   // The only Document kept: the first non-empty one of a single input, which may be a ResourceList.
   let candidate: ResourceListSource | undefined
   let nonEmpty = 0
-  for (const input of inputs) {
-    splitDocuments(input.text).forEach((chunk, index) => {
+  for (const { input, chunks } of chunked) {
+    chunks.forEach((chunk, index) => {
       const where = { ...(input.path !== undefined ? { path: input.path } : {}), index }
       const parsed = read(chunk, where)
       issues.push(...parsed.issues)

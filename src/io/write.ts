@@ -5,6 +5,8 @@
 // document's source text; a ResourceList is its own source text with edits cut
 // in (items dropped, generated items and `results` inserted), so every byte of
 // an item we keep, comments and scalar forms included, comes out as it came in.
+// Where the edits go comes from the parsed Document's node ranges or, for a
+// ResourceList read by its line layout, from that layout: the same places.
 // Only flow-style (JSON) collections are re-laid out as block YAML, scalars
 // still in their source form (see flow-to-block.ts).
 
@@ -14,6 +16,7 @@ import { yamlLib } from './yaml-lib.ts'
 import { toResult, type Issue } from '../issues.ts'
 import { blockMapPair, blockSeqItem, type SourceContext } from './flow-to-block.ts'
 import type { ResourceListSource, StreamDocument } from './read.ts'
+import { entryEndFrom, type ResourceListLayout } from './resource-list-layout.ts'
 import { STRINGIFY_OPTIONS } from './yaml-settings.ts'
 
 /** Serializes one generated resource as a block-style YAML document body. */
@@ -111,6 +114,11 @@ function resultsEntry(issues: readonly Issue[], col: number): string {
   return indent(toYaml({ results: issues.map(toResult) }), col)
 }
 
+/** `items:` with these entries, or `items: []` for none. */
+function itemsEntry(entries: string): string {
+  return entries === '' ? 'items: []\n' : `items:\n${entries}`
+}
+
 /** One cut into the source: replace [from, to) with text. Inserts have from === to. */
 interface Edit {
   readonly from: number
@@ -177,22 +185,7 @@ function contentEnd(text: string, node: unknown): number {
  * that are indented deeper than its `-` (they belong to it, as kpt reads them).
  */
 function entryEnd(text: string, node: unknown, col: number): number {
-  let end = contentEnd(text, node)
-  let pos = end
-  while (pos < text.length) {
-    const nl = text.indexOf('\n', pos)
-    const next = nl === -1 ? text.length : nl + 1
-    const line = text.slice(pos, next)
-    const comment = /^( *)#/.exec(line)
-    if (comment !== null) {
-      if (comment[1]!.length <= col) break
-      end = next
-    } else if (!/^[ \t]*\r?\n?$/.test(line)) {
-      break
-    }
-    pos = next
-  }
-  return end
+  return entryEndFrom(text, contentEnd(text, node), col)
 }
 
 function keyIs(pair: Pair, name: string): boolean {
@@ -267,7 +260,7 @@ function spliceBlockList(
         if (span === undefined) return undefined
         const kept = yamlLib().isSeq(seq) ? keptItemsAsBlock(seq.items, keep, rootCol, ctx) : ''
         const entries = kept + generatedEntries(generated, rootCol)
-        edits.push({ ...span, text: ' '.repeat(rootCol) + (entries === '' ? 'items: []\n' : `items:\n${entries}`) })
+        edits.push({ ...span, text: ' '.repeat(rootCol) + itemsEntry(entries) })
       }
       itemsDone = true
     } else if (keyIs(pair, 'results')) {
@@ -279,9 +272,41 @@ function spliceBlockList(
   }
   if (!itemsDone) {
     const entries = generatedEntries(generated, rootCol)
-    edits.push({ from: rootEnd, to: rootEnd, text: ' '.repeat(rootCol) + (entries === '' ? 'items: []\n' : `items:\n${entries}`) })
+    edits.push({ from: rootEnd, to: rootEnd, text: ' '.repeat(rootCol) + itemsEntry(entries) })
   }
   if (!resultsDone && issues.length > 0) edits.push({ from: rootEnd, to: rootEnd, text: resultsEntry(issues, rootCol) })
+  edits.sort((a, b) => a.from - b.from || a.to - b.to)
+  return applyEdits(text, edits)
+}
+
+/**
+ * A ResourceList read by its line layout (resource-list-layout.ts): the edits
+ * `spliceBlockList` makes, placed by the layout, which holds the same spans the
+ * node ranges give (the root at column 0, items in block style, none flow).
+ */
+function spliceLayout(
+  text: string,
+  layout: ResourceListLayout,
+  keep: (index: number) => boolean,
+  generated: readonly unknown[],
+  issues: readonly Issue[],
+): string {
+  const edits: Edit[] = []
+  const { items, results } = layout
+  if (items.style === 'block') {
+    let end = 0
+    items.entries.forEach((item, i) => {
+      end = item.end
+      if (!keep(i)) edits.push({ from: item.from, to: item.end, text: '' })
+    })
+    edits.push({ from: end, to: end, text: generatedEntries(generated, items.column) })
+  } else if (items.style === 'empty') {
+    edits.push({ ...items.span, text: itemsEntry(generatedEntries(generated, 0)) })
+  }
+  if (results !== undefined) edits.push({ ...results, text: issues.length > 0 ? resultsEntry(issues, 0) : '' })
+  // Inserts at the same place go in the order spliceBlockList makes them: items, then results.
+  if (items.style === 'absent') edits.push({ from: layout.end, to: layout.end, text: itemsEntry(generatedEntries(generated, 0)) })
+  if (results === undefined && issues.length > 0) edits.push({ from: layout.end, to: layout.end, text: resultsEntry(issues, 0) })
   edits.sort((a, b) => a.from - b.from || a.to - b.to)
   return applyEdits(text, edits)
 }
@@ -301,8 +326,7 @@ function rewriteList(ctx: SourceContext, root: YAMLMap, keep: (index: number) =>
   let itemsDone = false
   const items = (seq: unknown): string => {
     const kept = yamlLib().isSeq(seq) ? keptItemsAsBlock(seq.items, keep, 0, ctx) : ''
-    const entries = kept + generatedEntries(generated, 0)
-    return entries === '' ? 'items: []\n' : `items:\n${entries}`
+    return itemsEntry(kept + generatedEntries(generated, 0))
   }
   for (const pair of root.items as Pair[]) {
     if (keyIs(pair, 'items')) {
@@ -344,9 +368,10 @@ export function writeResourceList(
   generated: readonly unknown[],
   issues: readonly Issue[],
 ): string {
+  const labelled = generated.map(withPath)
+  if ('layout' in source) return spliceLayout(source.text, source.layout, keep, labelled, issues)
   const ctx: SourceContext = { text: source.text, doc: source.doc }
   const root = source.doc.contents
-  const labelled = generated.map(withPath)
   if (!yamlLib().isMap(root)) return reprintList(source.doc, keep, labelled, issues)
   if (root.flow) return rewriteList(ctx, root, keep, labelled, issues)
   return spliceBlockList(ctx, root, keep, labelled, issues) ?? reprintList(source.doc, keep, labelled, issues)

@@ -1,7 +1,8 @@
 // Read/write stage helper: the `yaml` package, loaded on first use. Plain
-// streams (what kustomize and Argo CD pipe through us on every build) are read
-// with js-yaml and written from source text, so they never pay for loading it;
-// ResourceLists, documents with anchors, and the review commands do.
+// streams (what kustomize and Argo CD pipe through us on every build) and
+// ResourceLists as kpt and kustomize write them are read with js-yaml and written
+// from source text, so they never pay for loading it; other ResourceLists,
+// documents with anchors, and the review commands do.
 
 import type * as Yaml from 'yaml'
 

@@ -4,7 +4,7 @@
 // cannot load (README "Performance").
 
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, utimesSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import test, { type TestContext } from 'node:test'
 import { asResourceList } from '../../src/warm-up.ts'
@@ -76,6 +76,20 @@ test('the launcher falls back to the portable bundle when the snapshot cannot lo
   const stale = distCopy(t)
   utimesSync(join(stale, 'imagepolicy-mc.blob'), new Date(0), new Date(0))
   assert.ok(portable(launched(join(stale, 'imagepolicy-mc'))))
+  // A Node.js upgraded in place by a package manager keeps the package's (older) mtime:
+  // the launcher goes by the binary's ctime, which no installer can set back.
+  const replaced = distCopy(t)
+  const node = join(replaced, '..', 'node')
+  copyFileSync(process.execPath, node)
+  chmodSync(node, 0o755)
+  utimesSync(node, new Date(0), new Date(0)) // mtime 1970, ctime now
+  const script = join(replaced, 'imagepolicy-mc')
+  writeFileSync(script, readFileSync(script, 'utf8').replace(/^node=.*$/m, `node='${node}'`))
+  const blob = join(replaced, 'imagepolicy-mc.blob')
+  utimesSync(blob, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000))
+  assert.ok(portable(launched(script)), 'a binary replaced after the snapshot was built')
+  utimesSync(blob, new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000))
+  assert.match(launched(script), /--snapshot-blob /, 'the control: the same binary, installed before the snapshot')
   // NODE_OPTIONS may carry V8 flags, which a snapshot refuses.
   assert.ok(portable(launched(LAUNCHER, { ...process.env, NODE_OPTIONS: '--max-old-space-size=512' })))
   // And the fallback works: the same output as the bundle.
