@@ -486,3 +486,28 @@ test('writeStream adds `---` only where a document has none, and `...` before a 
   assert.equal(writeStream([doc('a: 1\r\n')], [{ b: 2 }]), 'a: 1\r\n---\r\nb: 2\r\n')
   assert.equal(writeStream([], [{ b: 2 }]), 'b: 2\n')
 })
+
+test('a ResourceList whose last item ends in an empty value: generated items stay in items, results come after', async () => {
+  const policies = readFileSync('examples/quickstart/policies.yaml', 'utf8')
+  const image = 'apiVersion: config.openshift.io/v1\nkind: Image\nmetadata:\n  name: cluster\nspec:\n  registrySources:\n    blockedRegistries:\n'
+  for (const trailing of ['\n', '\n\n', '\n\n\n']) {
+    for (const col of [0, 2]) {
+      const items = splitDocuments(`${policies}---\n${image}`)
+        .map((d) => d.replace(/^(?:#.*\n)*(?:---\n)?/, '').trimEnd())
+        .filter((d) => d !== '')
+        .map((d) => d.split('\n').map((l, i) => ' '.repeat(col) + (i === 0 ? `- ${l}` : `  ${l}`)).join('\n'))
+      const text = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('\n')}${trailing}`
+      const result = await runCli([], text)
+      assert.equal(result.code, 0, result.stderr)
+      const doc = parseDocument(result.stdout)
+      assert.deepEqual(doc.errors, [])
+      const out = doc.toJS() as { items: { kind: string }[]; results: { message: string }[] }
+      assert.deepEqual(
+        out.items.map((i) => i.kind),
+        ['ClusterImagePolicy', 'ClusterImagePolicy', 'Namespace', 'ImagePolicy', 'Image', 'MachineConfig', 'MachineConfig'],
+        JSON.stringify({ trailing, col }),
+      )
+      assert.ok(out.results.length > 0 && out.results.every((r) => typeof r.message === 'string'), 'results hold results only')
+    }
+  }
+})

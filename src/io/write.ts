@@ -236,7 +236,11 @@ function spliceBlockList(
     if (start === undefined || !startsLine(text, start)) return undefined
     return { from: lineStart(text, start), to: contentEnd(text, pair) }
   }
-  const rootEnd = root.range?.[1] ?? text.length
+  // Where keys are appended: the end of the root, or past the last item when
+  // that runs further (an empty value ends its node's range before the blank
+  // lines after it, which the item's span takes in), so `results` never lands
+  // between the items and the generated ones.
+  let tail = root.range?.[1] ?? text.length
   let itemsDone = false
   let resultsDone = false
   for (const pair of pairs) {
@@ -254,6 +258,7 @@ function spliceBlockList(
           else if ((yamlLib().isMap(item) || yamlLib().isSeq(item)) && item.flow) edits.push({ from, to: contentEnd(text, item), text: blockSeqItem(item, col, ctx) })
         })
         edits.push({ from: end, to: end, text: generatedEntries(generated, col) })
+        tail = Math.max(tail, end)
       } else {
         // `items: [...]` (flow), `items: []` or `items:` with nothing: write the entry anew.
         const span = pairSpan(pair)
@@ -272,9 +277,9 @@ function spliceBlockList(
   }
   if (!itemsDone) {
     const entries = generatedEntries(generated, rootCol)
-    edits.push({ from: rootEnd, to: rootEnd, text: ' '.repeat(rootCol) + itemsEntry(entries) })
+    edits.push({ from: tail, to: tail, text: ' '.repeat(rootCol) + itemsEntry(entries) })
   }
-  if (!resultsDone && issues.length > 0) edits.push({ from: rootEnd, to: rootEnd, text: resultsEntry(issues, rootCol) })
+  if (!resultsDone && issues.length > 0) edits.push({ from: tail, to: tail, text: resultsEntry(issues, rootCol) })
   edits.sort((a, b) => a.from - b.from || a.to - b.to)
   return applyEdits(text, edits)
 }
@@ -293,6 +298,7 @@ function spliceLayout(
 ): string {
   const edits: Edit[] = []
   const { items, results } = layout
+  let tail = layout.end // as in spliceBlockList
   if (items.style === 'block') {
     let end = 0
     items.entries.forEach((item, i) => {
@@ -300,13 +306,14 @@ function spliceLayout(
       if (!keep(i)) edits.push({ from: item.from, to: item.end, text: '' })
     })
     edits.push({ from: end, to: end, text: generatedEntries(generated, items.column) })
+    tail = Math.max(tail, end)
   } else if (items.style === 'empty') {
     edits.push({ ...items.span, text: itemsEntry(generatedEntries(generated, 0)) })
   }
   if (results !== undefined) edits.push({ ...results, text: issues.length > 0 ? resultsEntry(issues, 0) : '' })
   // Inserts at the same place go in the order spliceBlockList makes them: items, then results.
-  if (items.style === 'absent') edits.push({ from: layout.end, to: layout.end, text: itemsEntry(generatedEntries(generated, 0)) })
-  if (results === undefined && issues.length > 0) edits.push({ from: layout.end, to: layout.end, text: resultsEntry(issues, 0) })
+  if (items.style === 'absent') edits.push({ from: tail, to: tail, text: itemsEntry(generatedEntries(generated, 0)) })
+  if (results === undefined && issues.length > 0) edits.push({ from: tail, to: tail, text: resultsEntry(issues, 0) })
   edits.sort((a, b) => a.from - b.from || a.to - b.to)
   return applyEdits(text, edits)
 }
