@@ -15,7 +15,7 @@ import { declaredNamespaces } from '../src/review/guardrails.ts'
 import { run, runRead } from '../src/run.ts'
 import { isGeneratedMachineConfig } from '../src/wrap/machine-config.ts'
 import { prng } from './prng.ts'
-import { bare, CORPUS, eolOf, generatedDocument, linesOf, pick, TYPICAL, type Rand } from './yaml-samples.ts'
+import { bare, CORPUS, eolOf, generatedDocument, LINE_MUTATIONS, linesOf, pick, TYPICAL, type Mutation, type Rand } from './yaml-samples.ts'
 
 const SEED = 20261129
 
@@ -110,13 +110,6 @@ test('header scan: agrees with the full parse on generated documents', (t) => {
 // Mutated documents: the scan bails or agrees. Mutations of the lines it reads
 // must make it bail.
 
-interface Mutation {
-  readonly name: string
-  /** The mutated text, or undefined when the mutation does not apply. */
-  readonly apply: (text: string, r: Rand) => string | undefined
-  /** Whether the scan must bail on the result (it changes a line the scan reads). */
-  readonly mustBail: boolean
-}
 
 
 /** Replaces the first line matching `re` through `f`, or undefined when none does. */
@@ -168,34 +161,7 @@ const MUTATIONS: readonly Mutation[] = [
       return t.slice(0, i) + pick(r, [':', '-', '[', ']', '{', '}', '&a', '*a', '!!', '|', '>', '#', '"', "'", '\t', '\n', '? ', '%', '@', '`', ',', '\r', '\n  ', '\n- ']) + t.slice(i)
     },
   },
-  {
-    name: 'a line re-indented',
-    mustBail: false,
-    apply: (t, r) => {
-      const lines = linesOf(t)
-      const i = Math.floor(r() * lines.length)
-      lines[i] = ' '.repeat(Math.floor(r() * 6)) + lines[i]!.trimStart()
-      return lines.join('')
-    },
-  },
-  {
-    name: 'a line dropped',
-    mustBail: false,
-    apply: (t, r) => {
-      const lines = linesOf(t)
-      lines.splice(Math.floor(r() * lines.length), 1)
-      return lines.join('')
-    },
-  },
-  {
-    name: 'a line repeated elsewhere',
-    mustBail: false,
-    apply: (t, r) => {
-      const lines = linesOf(t).map((l) => (l.endsWith('\n') ? l : `${l}\n`))
-      lines.splice(Math.floor(r() * (lines.length + 1)), 0, pick(r, lines))
-      return lines.join('')
-    },
-  },
+  ...LINE_MUTATIONS,
 ]
 
 /** `text` with the line of key `key` of its top-level metadata mapping edited by `f`, or undefined when it has none. */

@@ -29,7 +29,7 @@ import { asResourceList } from '../src/warm-up.ts'
 import { isGeneratedMachineConfig } from '../src/wrap/machine-config.ts'
 import { prng } from './prng.ts'
 import { runCli } from './run-cli.ts'
-import { bare, CORPUS, eolOf, generatedDocument, linesOf, pick, TYPICAL, type Rand } from './yaml-samples.ts'
+import { bare, CORPUS, eolOf, generatedDocument, LINE_MUTATIONS, linesOf, pick, TYPICAL, type Mutation, type Rand } from './yaml-samples.ts'
 
 const SEED = 20261130
 const NOW = new Date('2026-01-01T00:00:00Z')
@@ -404,13 +404,6 @@ test('ResourceList scan: block scalars last in an item, in results and in the ro
 // own whose YAML is broken deep inside). Mutations that break what the scan
 // relies on must make it bail.
 
-interface Mutation {
-  readonly name: string
-  /** The mutated text, or undefined when the mutation does not apply. */
-  readonly apply: (text: string, r: Rand) => string | undefined
-  /** Whether the scan must bail on the result. */
-  readonly mustBail: boolean
-}
 
 /** The indexes of the lines that start an item: `- ` at the items' column. */
 function entryLines(text: string): number[] {
@@ -596,34 +589,7 @@ const MUTATIONS: readonly Mutation[] = [
       return t.slice(0, i) + pick(r, [':', '-', '[', ']', '{', '}', '&a', '*a', '!!', '|', '>', '#', '"', "'", '\t', '\n', '? ', '%', '@', '`', ',', '\n  ', '\n- ', '~: ', '0o7', ' 12345678901234567890']) + t.slice(i)
     },
   },
-  {
-    name: 'a line re-indented',
-    mustBail: false,
-    apply: (t, r) => {
-      const lines = linesOf(t)
-      const i = Math.floor(r() * lines.length)
-      lines[i] = ' '.repeat(Math.floor(r() * 6)) + lines[i]!.trimStart()
-      return lines.join('')
-    },
-  },
-  {
-    name: 'a line dropped',
-    mustBail: false,
-    apply: (t, r) => {
-      const lines = linesOf(t)
-      lines.splice(Math.floor(r() * lines.length), 1)
-      return lines.join('')
-    },
-  },
-  {
-    name: 'a line repeated elsewhere',
-    mustBail: false,
-    apply: (t, r) => {
-      const lines = linesOf(t).map((l) => (l.endsWith('\n') ? l : `${l}\n`))
-      lines.splice(Math.floor(r() * (lines.length + 1)), 0, pick(r, lines))
-      return lines.join('')
-    },
-  },
+  ...LINE_MUTATIONS,
 ]
 
 test('ResourceList scan: on mutated ResourceLists it bails or agrees, and it bails when what it relies on goes wrong', (t) => {

@@ -130,3 +130,44 @@ export function generatedDocument(r: Rand): string {
 export const linesOf = (text: string): string[] => text.split(/(?<=\n)/)
 export const eolOf = (line: string): string => (line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : '')
 export const bare = (line: string): string => line.replace(/\r?\n$/, '')
+
+/** A seeded mutation of a YAML text, for the scans' property tests. */
+export interface Mutation {
+  readonly name: string
+  /** The mutated text, or undefined when the mutation does not apply. */
+  readonly apply: (text: string, r: Rand) => string | undefined
+  /** Whether the scan must bail on the result (it changes a line the scan reads). */
+  readonly mustBail: boolean
+}
+
+/** Mutations of any line, which a scan may survive: it must bail or agree. */
+export const LINE_MUTATIONS: readonly Mutation[] = [
+  {
+    name: 'a line re-indented',
+    mustBail: false,
+    apply: (t, r) => {
+      const lines = linesOf(t)
+      const i = Math.floor(r() * lines.length)
+      lines[i] = ' '.repeat(Math.floor(r() * 6)) + lines[i]!.trimStart()
+      return lines.join('')
+    },
+  },
+  {
+    name: 'a line dropped',
+    mustBail: false,
+    apply: (t, r) => {
+      const lines = linesOf(t)
+      lines.splice(Math.floor(r() * lines.length), 1)
+      return lines.join('')
+    },
+  },
+  {
+    name: 'a line repeated elsewhere',
+    mustBail: false,
+    apply: (t, r) => {
+      const lines = linesOf(t).map((l) => (l.endsWith('\n') ? l : `${l}\n`))
+      lines.splice(Math.floor(r() * (lines.length + 1)), 0, pick(r, lines))
+      return lines.join('')
+    },
+  },
+]
