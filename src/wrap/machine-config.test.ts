@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { NodeFile } from '../model.ts'
-import { dataUrl, MAX_MACHINE_CONFIG_BYTES, serializedSize, wrapPoolMachineConfigs } from './machine-config.ts'
+import { dataUrl, ignitionFile, ignitionFileSize, MAX_MACHINE_CONFIG_BYTES, serializedSize, wrapPoolMachineConfigs } from './machine-config.ts'
 
 const options = { pool: 'worker', name: '99-worker-sigstore-imagepolicies', ignitionVersion: '3.4.0' }
 
@@ -78,4 +78,13 @@ test('the size used for splitting is the exact serialized size', () => {
     const next = mcs[i + 1]!.spec.config.storage!.files[0]!
     assert.ok(serializedSize(mcs[i]) + JSON.stringify(next).length + 1 > MAX_MACHINE_CONFIG_BYTES - 64)
   }
+})
+
+test('ignitionFileSize is the serialized size of the file entry, without serializing its data URL', () => {
+  const files = [
+    { path: '/etc/containers/policy.json', contents: '{\n  "default": []\n}\n' },
+    { path: '/etc/crio/policies/ns-ü "quoted" \\ tab\t.json', contents: 'ünïcödé \u2028 \u0000 "x"\n'.repeat(50) },
+    { path: '/etc/x', contents: '' },
+  ]
+  for (const file of files) assert.equal(ignitionFileSize(file), serializedSize(ignitionFile(file)), file.path)
 })
