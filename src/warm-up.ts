@@ -10,12 +10,16 @@
 import { main, type Streams } from './cli.ts'
 import { splitDocuments } from './io/read.ts'
 
-/** The same resources as one KRM ResourceList (what kpt and kustomize functions send). */
-export function asResourceList(stream: string): string {
+/**
+ * The same resources as one KRM ResourceList (what kpt and kustomize functions
+ * send), items in block style with their `-` at `column`.
+ */
+export function asResourceList(stream: string, column = 0): string {
+  const pad = ' '.repeat(column)
   const items = splitDocuments(stream)
     .map((doc) => doc.replace(/^(?:[ \t]*(?:#.*)?\r?\n|---[^\n]*\n)+/, '').trimEnd())
     .filter((doc) => doc !== '')
-    .map((doc) => doc.split('\n').map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`)).join('\n'))
+    .map((doc) => doc.split('\n').map((line, i) => `${pad}${i === 0 ? '- ' : '  '}${line}`).join('\n'))
   return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('\n')}\n`
 }
 

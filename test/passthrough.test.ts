@@ -16,6 +16,7 @@ import { LEGACY_PATH_ANNOTATION, PATH_ANNOTATION, writeStream } from '../src/io/
 import { main } from '../src/cli.ts'
 import { run, type RunInput } from '../src/run.ts'
 import { runCli } from './run-cli.ts'
+import { asResourceList } from '../src/warm-up.ts'
 
 const ROOT = 'test/fixtures/passthrough'
 const corpus = readdirSync(ROOT)
@@ -492,11 +493,7 @@ test('a ResourceList whose last item ends in an empty value: generated items sta
   const image = 'apiVersion: config.openshift.io/v1\nkind: Image\nmetadata:\n  name: cluster\nspec:\n  registrySources:\n    blockedRegistries:\n'
   for (const trailing of ['\n', '\n\n', '\n\n\n']) {
     for (const col of [0, 2]) {
-      const items = splitDocuments(`${policies}---\n${image}`)
-        .map((d) => d.replace(/^(?:#.*\n)*(?:---\n)?/, '').trimEnd())
-        .filter((d) => d !== '')
-        .map((d) => d.split('\n').map((l, i) => ' '.repeat(col) + (i === 0 ? `- ${l}` : `  ${l}`)).join('\n'))
-      const text = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('\n')}${trailing}`
+      const text = asResourceList(`${policies}---\n${image}`, col).replace(/\n$/, trailing)
       const result = await runCli([], text)
       assert.equal(result.code, 0, result.stderr)
       const doc = parseDocument(result.stdout)

@@ -419,6 +419,14 @@ function entryLines(text: string): number[] {
   return out
 }
 
+/** `text` edited at the first line of a random item; `edit` changes `lines` in place and says whether it applied. */
+function atRandomEntry(text: string, r: Rand, edit: (lines: string[], i: number) => boolean): string | undefined {
+  const entries = entryLines(text)
+  if (entries.length === 0) return undefined
+  const lines = linesOf(text)
+  return edit(lines, pick(r, entries)) ? lines.join('') : undefined
+}
+
 /** `text` with `make(eol, indent of the line there)` inserted before a random line (not the first). */
 function insertLine(text: string, r: Rand, make: (eol: string, indent: string) => string): string | undefined {
   const lines = linesOf(text)
@@ -460,31 +468,25 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: 'a flow-style item',
     mustBail: true,
-    apply: (t, r) => {
-      const entries = entryLines(t)
-      if (entries.length === 0) return undefined
-      const lines = linesOf(t)
-      const i = pick(r, entries)
-      const pad = ' '.repeat(lines[i]!.indexOf('-'))
-      lines.splice(i, 0, `${pad}${pick(r, ['- {apiVersion: v1, kind: ConfigMap, metadata: {name: flow}}', '- [a, b]', '- {}'])}${eolOf(lines[i]!) || '\n'}`)
-      return lines.join('')
-    },
+    apply: (t, r) =>
+      atRandomEntry(t, r, (lines, i) => {
+        const pad = ' '.repeat(lines[i]!.indexOf('-'))
+        lines.splice(i, 0, `${pad}${pick(r, ['- {apiVersion: v1, kind: ConfigMap, metadata: {name: flow}}', '- [a, b]', '- {}'])}${eolOf(lines[i]!) || '\n'}`)
+        return true
+      }),
   },
   {
     name: 'an item that does not start with a plain key',
     mustBail: true,
-    apply: (t, r) => {
-      const entries = entryLines(t)
-      if (entries.length === 0) return undefined
-      const lines = linesOf(t)
-      const i = pick(r, entries)
-      const l = bare(lines[i]!)
-      const at = l.indexOf('-')
-      if (!/^- [A-Za-z_]/.test(l.slice(at))) return undefined
-      const prefix = pick(r, ['-   ', '- &a ', '- !!map ', '- ? ', '- - ', '- "q": 1\n' + ' '.repeat(at + 2)])
-      lines[i] = l.slice(0, at) + prefix + l.slice(at + 2) + (eolOf(lines[i]!) || '\n')
-      return lines.join('')
-    },
+    apply: (t, r) =>
+      atRandomEntry(t, r, (lines, i) => {
+        const l = bare(lines[i]!)
+        const at = l.indexOf('-')
+        if (!/^- [A-Za-z_]/.test(l.slice(at))) return false
+        const prefix = pick(r, ['-   ', '- &a ', '- !!map ', '- ? ', '- - ', '- "q": 1\n' + ' '.repeat(at + 2)])
+        lines[i] = l.slice(0, at) + prefix + l.slice(at + 2) + (eolOf(lines[i]!) || '\n')
+        return true
+      }),
   },
   {
     name: 'a tab starting a line',

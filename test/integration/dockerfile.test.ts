@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
 import { parseStream, runProgram, tempDir } from './helpers.ts'
+import { asResourceList } from '../../src/warm-up.ts'
 
 interface Instruction {
   readonly op: string
@@ -107,12 +108,7 @@ test('the KRM function image runs as non-root and its entrypoint renders a Resou
   })
   assert.deepEqual(argv.slice(1), ['dist/imagepolicy-mc.js'])
   const input = [
-    'apiVersion: config.kubernetes.io/v1',
-    'kind: ResourceList',
-    'items:',
-    ...['image-cluster.yaml', 'policies.yaml']
-      .flatMap((f) => readFileSync(join('examples/kpt-package', f), 'utf8').split(/^---\n/m))
-      .map((doc) => doc.trimEnd().split('\n').map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)).join('\n')),
+    asResourceList(['image-cluster.yaml', 'policies.yaml'].map((f) => readFileSync(join('examples/kpt-package', f), 'utf8')).join('---\n')).trimEnd(),
     'functionConfig:',
     '  apiVersion: v1',
     '  kind: ConfigMap',

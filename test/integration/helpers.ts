@@ -49,6 +49,20 @@ export function binDir(t: TestContext): string {
 }
 
 /**
+ * What a tool test starts from: the tool's path (see `requireTool`), a copy of
+ * an example named `as` in a fresh temp root, and the env to run it with (our
+ * bin dir first on PATH, a HOME of its own).
+ */
+export function exampleFor(t: TestContext, tool: string, example: string, as: string): { tool: string; root: string; dir: string; env: { PATH: string; HOME: string } } | undefined {
+  const found = requireTool(t, tool)
+  if (found === undefined) return undefined
+  const root = tempDir(t)
+  const dir = join(root, as)
+  copyTree(example, dir)
+  return { tool: found, root, dir, env: { PATH: pathWith(binDir(t)), HOME: join(root, 'home') } }
+}
+
+/**
  * Copies a tree with files at mode 0644 and directories at 0755, as Argo CD
  * hands a repository to a plugin (no exec bits survive).
  */

@@ -11,29 +11,23 @@ import { test } from 'node:test'
 import { parse } from 'yaml'
 import {
   BUNDLE,
-  binDir,
-  copyTree,
+  exampleFor,
   kindOf,
   machineConfigs,
   nameOf,
   parseStream,
-  pathWith,
   requireTool,
   runProgram,
   snapshotTree,
-  tempDir,
   withoutOrchestratorAnnotations,
 } from './helpers.ts'
 
 const EXAMPLE = 'examples/kpt-package'
 
 function setUp(t: Parameters<typeof requireTool>[0]) {
-  const kpt = requireTool(t, 'kpt')
-  if (kpt === undefined) return undefined
-  const root = tempDir(t)
-  const pkg = join(root, 'kpt-package')
-  copyTree(EXAMPLE, pkg)
-  const env = { PATH: pathWith(binDir(t)), HOME: join(root, 'home') }
+  const example = exampleFor(t, 'kpt', EXAMPLE, 'kpt-package')
+  if (example === undefined) return undefined
+  const { tool: kpt, dir: pkg, env } = example
   const kptIn = (args: readonly string[], input?: string) => runProgram(kpt, args, { cwd: pkg, env, ...(input !== undefined ? { input } : {}) })
   return { kpt, pkg, env, kptIn }
 }

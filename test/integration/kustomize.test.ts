@@ -10,17 +10,14 @@ import { test } from 'node:test'
 import { PLUGIN_RELATIVE_PATH } from '../../src/commands/install-kustomize-plugin.ts'
 import {
   BUNDLE,
-  binDir,
-  copyTree,
+  exampleFor,
   kindOf,
   machineConfigs,
   nameOf,
   nodeFiles,
   parseStream,
-  pathWith,
   requireTool,
   runProgram,
-  tempDir,
 } from './helpers.ts'
 
 const EXAMPLE = 'examples/kustomize-overlay'
@@ -28,13 +25,11 @@ const OVERLAY = 'overlays/prod'
 
 /** A copy of the example, the plugin installed into a fresh plugin home, and the env kubectl runs with. */
 function setUp(t: Parameters<typeof requireTool>[0]) {
-  const kubectl = requireTool(t, 'kubectl')
-  if (kubectl === undefined) return undefined
-  const root = tempDir(t)
-  const example = join(root, 'example')
-  copyTree(EXAMPLE, example)
+  const copy = exampleFor(t, 'kubectl', EXAMPLE, 'example')
+  if (copy === undefined) return undefined
+  const { tool: kubectl, root, dir: example } = copy
   const pluginHome = join(root, 'plugins')
-  const env = { PATH: pathWith(binDir(t)), HOME: join(root, 'home'), KUSTOMIZE_PLUGIN_HOME: pluginHome }
+  const env = { ...copy.env, KUSTOMIZE_PLUGIN_HOME: pluginHome }
   const installed = runProgram(process.execPath, [BUNDLE, 'install-kustomize-plugin', '--dir', pluginHome], { env })
   assert.equal(installed.code, 0, installed.stderr)
   return { kubectl, example, env, pluginHome }
