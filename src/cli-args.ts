@@ -3,7 +3,7 @@
 
 import yargs from 'yargs'
 import { toFunctionArgs, UsageError, type FunctionArgs, type Streams } from './cli.ts'
-import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES } from './options.ts'
+import { COMPRESS_MODES, DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES } from './options.ts'
 
 const USAGE = `imagepolicy-mc [PATH...] [options]
 
@@ -39,6 +39,7 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
       .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
       .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
+      .option('compress', { type: 'string', choices: COMPRESS_MODES, describe: `gzip node files: auto (only when they would not fit in one MachineConfig), always, never [default: ${DEFAULT_OPTIONS.compress}]` })
       .strictOptions()
       .help()
       .version(false)

@@ -20,7 +20,7 @@ import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
-import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
+import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, MAX_NAME_LENGTH, wrapPoolMachineConfigs, type PoolMachineConfigs } from './wrap/machine-config.ts'
 
 export interface RunInput {
   readonly inputs: readonly InputText[]
@@ -54,6 +54,35 @@ function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined)
     return issue(problem.severity, 'registries', problem.message, imageRef !== undefined ? { resource: imageRef, path: s.path ?? [] } : {})
   }
   return issue(problem.severity, 'config', `releaseImage: ${problem.message}`)
+}
+
+/**
+ * The splitter's problems for one pool: a file too large even alone (every pool
+ * has the same files: reported for the first pool only), and split names past
+ * the length Kubernetes allows (they depend on the pool name).
+ */
+function sizeIssues(wrapped: PoolMachineConfigs, options: Options, pool: string): Issue[] {
+  const issues: Issue[] = []
+  if (pool === options.pools[0]) {
+    for (const file of wrapped.oversized) {
+      const why =
+        file.compressedBytes !== undefined
+          ? `node file ${file.path} (${file.bytes} bytes, ${file.compressedBytes} bytes gzip-compressed) does not fit in one MachineConfig even compressed`
+          : `node file ${file.path} (${file.bytes} bytes) does not fit in one MachineConfig${options.compress === 'never' ? ' uncompressed (--compress=never; auto or always would gzip it)' : ''}`
+      issues.push(issue('error', 'size', `${why}: the limit is ${MAX_MACHINE_CONFIG_BYTES} bytes serialized, and a file is never split`))
+    }
+  }
+  const name = wrapped.longNames[0]
+  if (name !== undefined) {
+    issues.push(
+      issue(
+        'error',
+        'config',
+        `name: the files of pool ${pool} are split across MachineConfigs named ${machineConfigName(options, pool)}, …-2, …; ${JSON.stringify(name)} is ${name.length} characters, over the ${MAX_NAME_LENGTH} a Kubernetes name allows: choose a shorter name`,
+      ),
+    )
+  }
+  return issues
 }
 
 export function run(input: RunInput): RunOutput {
@@ -174,18 +203,13 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs }
   const annotate = (group: readonly NodeFile[]) => machineConfigAnnotations(group, policies, annotationInputs)
   for (const pool of options.pools) {
-    const wrapped = wrapPoolMachineConfigs(files, { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion }, annotate)
+    const wrapped = wrapPoolMachineConfigs(
+      files,
+      { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion, compress: options.compress },
+      annotate,
+    )
     machineConfigs.push(...wrapped.machineConfigs)
-    if (pool !== options.pools[0]) continue
-    for (const file of wrapped.oversized) {
-      issues.push(
-        issue(
-          'error',
-          'size',
-          `node file ${file.path} (${file.bytes} bytes) does not fit in one MachineConfig: the limit is ${MAX_MACHINE_CONFIG_BYTES} bytes serialized, and a file is never split`,
-        ),
-      )
-    }
+    issues.push(...sizeIssues(wrapped, options, pool))
   }
   if (hasErrors(issues)) return finish(unchangedList())
   // Per entry: a List is kept whole, whatever it holds.

@@ -78,7 +78,10 @@ function readPath(path: string, kustomizeArgs: readonly string[]): InputText[] {
 /** Node files per pool of one side: decoded from generated MachineConfigs when the stream has them, else rendered. */
 function filesOf(inputs: readonly InputText[], parsed: Readonly<Record<string, unknown>>, functionConfig: unknown): Omit<Side, 'label'> {
   const fromMachineConfigs = nodeFilesFromMachineConfigs(inputs.flatMap((i) => streamValues(i.text)))
-  if (fromMachineConfigs !== undefined) return { pools: fromMachineConfigs, issues: [], note: 'read from the MachineConfigs imagepolicy-mc generated in the stream' }
+  if (fromMachineConfigs !== undefined) {
+    if (fromMachineConfigs.issues.length > 0) return { pools: new Map(), issues: fromMachineConfigs.issues, failed: true }
+    return { pools: fromMachineConfigs.pools, issues: [], note: 'read from the MachineConfigs imagepolicy-mc generated in the stream' }
+  }
   const result = run({
     inputs,
     ...(functionConfig !== undefined ? { functionConfig } : {}),

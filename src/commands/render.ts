@@ -12,7 +12,7 @@ import type { InputText } from '../io/read.ts'
 import { parseOne } from '../io/read.ts'
 import { formatIssue } from '../issues.ts'
 import type { NodeFile } from '../model.ts'
-import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from '../options.ts'
+import { COMPRESS_MODES, DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from '../options.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { run, type RunOutput } from '../run.ts'
@@ -29,6 +29,7 @@ export function withRendererOptions<T>(y: Argv<T>) {
     .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
     .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
     .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
+    .option('compress', { type: 'string', choices: COMPRESS_MODES, describe: `gzip node files in the MachineConfigs [default: ${DEFAULT_OPTIONS.compress}]` })
 }
 
 /** Help text for the renderer options (yargs' own help would go to the console, not to our streams). */
@@ -41,7 +42,8 @@ export const RENDERER_OPTIONS_HELP = `Renderer options (as for imagepolicy-mc):
   --[no-]emit-policies   keep ImagePolicy/ClusterImagePolicy items in the output [default: true]
   --validate MODE        CRD rule checking: ${VALIDATE_MODES.join(', ')} [default: strict]
   --strict               warnings fail the run (exit 1)
-  --allow-empty          accept an input with no resources`
+  --allow-empty          accept an input with no resources
+  --compress MODE        gzip node files in the MachineConfigs: ${COMPRESS_MODES.join(', ')} [default: ${DEFAULT_OPTIONS.compress}]`
 
 /** The parsed renderer flags, ready for `run()`. */
 export function rendererFlags(parsed: Readonly<Record<string, unknown>>): PartialOptions {

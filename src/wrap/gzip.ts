@@ -1,0 +1,86 @@
+// Wrap stage helper: gzip for Ignition's `contents.compression: gzip`, with the
+// same bytes on every machine and every Node.js version (README "Size limit and
+// compression"). Pure; no I/O.
+//
+// Compressing: a pinned pure-JavaScript deflate (fflate, exact version in
+// package.json), never node:zlib, whose bundled zlib may change its output
+// between Node.js releases and churn every committed MachineConfig. The gzip
+// wrapper (RFC 1952) is written here, so its bytes do not depend on the library:
+// no file name, no extra fields, mtime 0, XFL 0 and OS 255 ("unknown"), which is
+// what Go's compress/gzip writes at its default level (Butane writes gzip file
+// contents with the same header bytes, XFL aside).
+//
+// Decompressing (MachineConfigs read back from a stream, by `diff`): node:zlib,
+// whose inflate output is fixed by the format, with a bound on the output size.
+// Both libraries are loaded on first use only: the function's usual path
+// (small repositories, nothing compressed) never pays for them.
+
+import type * as Fflate from 'fflate/browser'
+import type * as Zlib from 'node:zlib'
+
+// The bundle's banner defines `require` (createRequire); esbuild turns a
+// require() of a bundled package into a lazy, synchronous initializer (as in
+// src/io/yaml-lib.ts). `fflate/browser` is fflate without its worker_threads
+// glue, which the synchronous calls used here do not need.
+declare const require: (id: string) => unknown
+
+let fflate: typeof Fflate | undefined
+let zlib: typeof Zlib | undefined
+
+/**
+ * Deflate level: 6, zlib's default. Level 9 saved 2% on our largest bench input
+ * for the same time, but its longer match chains make the worst case (a
+ * repository crafted for it) many times slower.
+ */
+export const DEFLATE_LEVEL = 6
+
+/** ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255. */
+export const GZIP_HEADER: readonly number[] = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]
+
+let CRC_TABLE: Uint32Array | undefined
+
+/** CRC-32 (ISO 3309, as gzip uses it). */
+export function crc32(data: Uint8Array): number {
+  let table = CRC_TABLE
+  if (table === undefined) {
+    table = new Uint32Array(256)
+    for (let n = 0; n < 256; n++) {
+      let c = n
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+      table[n] = c >>> 0
+    }
+    CRC_TABLE = table
+  }
+  let crc = 0xffffffff
+  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8)
+  return (crc ^ 0xffffffff) >>> 0
+}
+
+/** The gzip member of `data`: our fixed header, fflate's raw deflate stream, CRC-32 and length. */
+export function gzip(data: Uint8Array): Buffer {
+  fflate ??= require('fflate/browser') as typeof Fflate
+  const deflated = fflate.deflateSync(data, { level: DEFLATE_LEVEL })
+  const out = Buffer.allocUnsafe(GZIP_HEADER.length + deflated.length + 8)
+  out.set(GZIP_HEADER, 0)
+  out.set(deflated, GZIP_HEADER.length)
+  out.writeUInt32LE(crc32(data), GZIP_HEADER.length + deflated.length)
+  out.writeUInt32LE(data.length % 2 ** 32, GZIP_HEADER.length + deflated.length + 4)
+  return out
+}
+
+/**
+ * Decompresses gzip data (one or more members, as Go's gzip reader in MCO's
+ * `DecodeIgnitionFileContents` reads them), refusing output over `maxBytes`:
+ * deflate expands up to about 1,000 times, so a small MachineConfig from an
+ * untrusted repository could otherwise ask for gigabytes.
+ */
+export function gunzip(data: Uint8Array, maxBytes: number): { readonly value: Buffer } | { readonly error: string } {
+  zlib ??= require('node:zlib') as typeof Zlib
+  try {
+    return { value: zlib.gunzipSync(data, { maxOutputLength: maxBytes }) }
+  } catch (e) {
+    const code = (e as { code?: unknown }).code
+    if (code === 'ERR_BUFFER_TOO_LARGE') return { error: `decompresses to more than ${maxBytes} bytes` }
+    return { error: `not valid gzip data (${e instanceof Error ? e.message : String(e)})` }
+  }
+}
