@@ -61,7 +61,7 @@ function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined)
  * has the same files: reported for the first pool only), and split names past
  * the length Kubernetes allows (they depend on the pool name).
  */
-function sizeIssues(wrapped: PoolMachineConfigs, options: Options, pool: string): Issue[] {
+export function sizeIssues(wrapped: PoolMachineConfigs, options: Options, pool: string): Issue[] {
   const issues: Issue[] = []
   if (pool === options.pools[0]) {
     for (const file of wrapped.oversized) {
