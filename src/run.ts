@@ -61,6 +61,10 @@ function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined)
  * has the same files: reported for the first pool only), and split names past
  * the length Kubernetes allows (they depend on the pool name).
  */
+function fileCount(wrapped: PoolMachineConfigs): number {
+  return wrapped.machineConfigs.reduce((n, mc) => n + ((mc as { spec: { config: { storage?: { files: unknown[] } } } }).spec.config.storage?.files.length ?? 0), 0)
+}
+
 export function sizeIssues(wrapped: PoolMachineConfigs, options: Options, pool: string): Issue[] {
   const issues: Issue[] = []
   if (pool === options.pools[0]) {
@@ -70,6 +74,16 @@ export function sizeIssues(wrapped: PoolMachineConfigs, options: Options, pool: 
           ? `node file ${file.path} (${file.bytes} bytes, ${file.compressedBytes} bytes gzip-compressed) does not fit in one MachineConfig even compressed`
           : `node file ${file.path} (${file.bytes} bytes) does not fit in one MachineConfig${options.compress === 'never' ? ' uncompressed (--compress=never; auto or always would gzip it)' : ''}`
       issues.push(issue('error', 'size', `${why}: the limit is ${MAX_MACHINE_CONFIG_BYTES} bytes serialized, and a file is never split`))
+    }
+    if (wrapped.oversized.length === 0 && wrapped.machineConfigs.length > 1) {
+      const compressed = wrapped.compressed.size === 0 ? 'uncompressed' : wrapped.compressed.size === fileCount(wrapped) ? 'all gzip-compressed' : `${wrapped.compressed.size} of ${fileCount(wrapped)} gzip-compressed`
+      issues.push(
+        issue(
+          'warning',
+          'size',
+          `the node files take ${wrapped.machineConfigs.length} MachineConfigs per pool, ${wrapped.totalBytes} bytes together (${compressed}): MCO merges a pool's MachineConfigs into one rendered MachineConfig that also holds MCO's own files, and the API server and etcd refuse objects over about 1.5 MB; every namespace file repeats the cluster-wide policy (CRI-O's design), so fewer namespaces with ImagePolicies or smaller ClusterImagePolicies shrink them${options.compress === 'never' ? ', and --compress=auto would gzip them' : ''}`,
+        ),
+      )
     }
   }
   const name = wrapped.longNames[0]

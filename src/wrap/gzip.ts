@@ -37,22 +37,37 @@ export const DEFLATE_LEVEL = 6
 /** ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255. */
 export const GZIP_HEADER: readonly number[] = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff]
 
-let CRC_TABLE: Uint32Array | undefined
+let CRC_TABLES: Uint32Array[] | undefined
 
-/** CRC-32 (ISO 3309, as gzip uses it). */
-export function crc32(data: Uint8Array): number {
-  let table = CRC_TABLE
-  if (table === undefined) {
-    table = new Uint32Array(256)
-    for (let n = 0; n < 256; n++) {
-      let c = n
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-      table[n] = c >>> 0
-    }
-    CRC_TABLE = table
+/** The slicing-by-8 tables of the reflected CRC-32 polynomial (0xedb88320). */
+function crcTables(): Uint32Array[] {
+  if (CRC_TABLES !== undefined) return CRC_TABLES
+  const t = Array.from({ length: 8 }, () => new Uint32Array(256))
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    t[0]![n] = c >>> 0
   }
+  for (let n = 0; n < 256; n++) {
+    for (let k = 1; k < 8; k++) t[k]![n] = (t[k - 1]![n]! >>> 8) ^ t[0]![t[k - 1]![n]! & 0xff]!
+  }
+  CRC_TABLES = t
+  return t
+}
+
+/** CRC-32 (ISO 3309, as gzip uses it), eight bytes a step: 10,000 policies make about 20 MB of node files. */
+export function crc32(data: Uint8Array): number {
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = crcTables() as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array]
   let crc = 0xffffffff
-  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8)
+  let i = 0
+  const end8 = data.length - (data.length % 8)
+  for (; i < end8; i += 8) {
+    const a = (crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0
+    crc =
+      t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
+      t3[data[i + 4]!]! ^ t2[data[i + 5]!]! ^ t1[data[i + 6]!]! ^ t0[data[i + 7]!]!
+  }
+  for (; i < data.length; i++) crc = t0[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8)
   return (crc ^ 0xffffffff) >>> 0
 }
 

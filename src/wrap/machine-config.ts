@@ -171,6 +171,8 @@ export interface PoolMachineConfigs {
   readonly longNames: readonly string[]
   /** The files stored gzip-compressed. */
   readonly compressed: ReadonlySet<NodeFile>
+  /** The serialized size of all the pool's MachineConfigs together. */
+  readonly totalBytes: number
 }
 
 /**
@@ -256,6 +258,12 @@ export function wrapPoolMachineConfigs(
   const oversized: OversizedFile[] = []
   const pending = files
   let next = 0
+  // All in one object when they fit exactly: the running estimate below counts
+  // each file's own annotations, more than a group's (auto sized the group exactly).
+  if (files.length > 0 && size(files, 0) <= limit) {
+    groups.push([...files])
+    next = files.length
+  }
   while (next < pending.length) {
     const index = groups.length
     const group: NodeFile[] = []
@@ -280,7 +288,8 @@ export function wrapPoolMachineConfigs(
   if (groups.length === 0) groups.push([])
   const machineConfigs = groups.map((group, index) => wrapMachineConfig(group, metadataOf(group, index), compressed))
   const longNames = groups.map((_, index) => nameAt(index)).filter((n) => n.length > MAX_NAME_LENGTH)
-  return { machineConfigs, oversized, longNames, compressed }
+  const totalBytes = groups.reduce((sum, group, index) => sum + size(group, index), 0)
+  return { machineConfigs, oversized, longNames, compressed, totalBytes }
 }
 
 /** The gzip size of a file: its data URL's base64, decoded length. */
