@@ -203,13 +203,15 @@ test('split names over 253 characters are an error (one per pool), never a silen
   const wrapped = wrapPoolMachineConfigs(files, { ...options, name, compress: 'never' }, () => ({}), 5000)
   assert.equal(wrapped.machineConfigs.length, 12)
   assert.deepEqual(wrapped.longNames, [`${name}-10`, `${name}-11`, `${name}-12`])
-  const issues = sizeIssues(wrapped, { ...runOptions(), name, pools: ['worker'] }, 'worker')
+  const issues = sizeIssues(wrapped, { ...runOptions(), name, pools: ['worker'], compress: 'never' }, 'worker')
   assert.deepEqual(
     issues.map((i) => `${i.severity} ${i.code} ${i.message}`),
     [
+      `warning size the node files take 12 MachineConfigs per pool, ${wrapped.totalBytes} bytes together (uncompressed): MCO merges a pool's MachineConfigs into one rendered MachineConfig that also holds MCO's own files, and the API server and etcd refuse objects over about 1.5 MB; every namespace file repeats the cluster-wide policy (CRI-O's design), so fewer namespaces with ImagePolicies or smaller ClusterImagePolicies shrink them, and --compress=auto would gzip them`,
       `error config name: the files of pool worker are split across MachineConfigs named ${name}, …-2, …; ${JSON.stringify(`${name}-10`)} is 254 characters, over the 253 a Kubernetes name allows: choose a shorter name`,
     ],
   )
+  assert.equal(wrapped.totalBytes, wrapped.machineConfigs.reduce((n, mc) => n + serializedSize(mc), 0))
   const short = wrapPoolMachineConfigs(files, { ...options, compress: 'never' }, () => ({}), 5000)
   assert.deepEqual(short.longNames, [])
 })
