@@ -56,38 +56,47 @@ function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined)
   return issue(problem.severity, 'config', `releaseImage: ${problem.message}`)
 }
 
-/**
- * The splitter's problems for one pool: a file too large even alone (every pool
- * has the same files: reported for the first pool only), and split names past
- * the length Kubernetes allows (they depend on the pool name).
- */
 function fileCount(wrapped: PoolMachineConfigs): number {
   return wrapped.machineConfigs.reduce((n, mc) => n + ((mc as { spec: { config: { storage?: { files: unknown[] } } } }).spec.config.storage?.files.length ?? 0), 0)
 }
 
-export function sizeIssues(wrapped: PoolMachineConfigs, options: Options, pool: string): Issue[] {
+/**
+ * The splitter's problems, over all pools: a file too large even alone (once
+ * per file: every pool has the same files, but a pool's name changes its
+ * objects' size by a few bytes), a warning when a pool's files need several
+ * MachineConfigs (once), and split names past the length Kubernetes allows
+ * (per pool: they depend on the pool name).
+ */
+export function sizeIssues(results: readonly { readonly pool: string; readonly wrapped: PoolMachineConfigs }[], options: Options): Issue[] {
   const issues: Issue[] = []
-  if (pool === options.pools[0]) {
+  const reported = new Set<string>()
+  for (const { wrapped } of results) {
     for (const file of wrapped.oversized) {
+      if (reported.has(file.path)) continue
+      reported.add(file.path)
       const why =
         file.compressedBytes !== undefined
           ? `node file ${file.path} (${file.bytes} bytes, ${file.compressedBytes} bytes gzip-compressed) does not fit in one MachineConfig even compressed`
           : `node file ${file.path} (${file.bytes} bytes) does not fit in one MachineConfig${options.compress === 'never' ? ' uncompressed (--compress=never; auto or always would gzip it)' : ''}`
       issues.push(issue('error', 'size', `${why}: the limit is ${MAX_MACHINE_CONFIG_BYTES} bytes serialized, and a file is never split`))
     }
-    if (wrapped.oversized.length === 0 && wrapped.machineConfigs.length > 1) {
-      const compressed = wrapped.compressed.size === 0 ? 'uncompressed' : wrapped.compressed.size === fileCount(wrapped) ? 'all gzip-compressed' : `${wrapped.compressed.size} of ${fileCount(wrapped)} gzip-compressed`
-      issues.push(
-        issue(
-          'warning',
-          'size',
-          `the node files take ${wrapped.machineConfigs.length} MachineConfigs per pool, ${wrapped.totalBytes} bytes together (${compressed}): MCO merges a pool's MachineConfigs into one rendered MachineConfig that also holds MCO's own files, and the API server and etcd refuse objects over about 1.5 MB; every namespace file repeats the cluster-wide policy (CRI-O's design), so fewer namespaces with ImagePolicies or smaller ClusterImagePolicies shrink them${options.compress === 'never' ? ', and --compress=auto would gzip them' : ''}`,
-        ),
-      )
-    }
   }
-  const name = wrapped.longNames[0]
-  if (name !== undefined) {
+  const split = results.find((r) => r.wrapped.machineConfigs.length > 1)
+  if (reported.size === 0 && split !== undefined) {
+    const { pool, wrapped } = split
+    const n = fileCount(wrapped)
+    const compressed = wrapped.compressed.size === 0 ? 'uncompressed' : wrapped.compressed.size === n ? 'all gzip-compressed' : `${wrapped.compressed.size} of ${n} gzip-compressed`
+    issues.push(
+      issue(
+        'warning',
+        'size',
+        `the node files take ${wrapped.machineConfigs.length} MachineConfigs in pool ${pool}, ${wrapped.totalBytes} bytes together (${compressed}): MCO merges a pool's MachineConfigs into one rendered MachineConfig that also holds MCO's own files, and the API server and etcd refuse objects over about 1.5 MB; every namespace file repeats the cluster-wide policy (CRI-O's design), so fewer namespaces with ImagePolicies or smaller ClusterImagePolicies shrink them${options.compress === 'never' ? ', and --compress=auto would gzip them' : ''}`,
+      ),
+    )
+  }
+  for (const { pool, wrapped } of results) {
+    const name = wrapped.longNames[0]
+    if (name === undefined) continue
     issues.push(
       issue(
         'error',
@@ -216,6 +225,7 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   const machineConfigs: Record<string, unknown>[] = []
   const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs }
   const annotate = (group: readonly NodeFile[]) => machineConfigAnnotations(group, policies, annotationInputs)
+  const wrappedPools: { pool: string; wrapped: PoolMachineConfigs }[] = []
   for (const pool of options.pools) {
     const wrapped = wrapPoolMachineConfigs(
       files,
@@ -223,8 +233,9 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
       annotate,
     )
     machineConfigs.push(...wrapped.machineConfigs)
-    issues.push(...sizeIssues(wrapped, options, pool))
+    wrappedPools.push({ pool, wrapped })
   }
+  issues.push(...sizeIssues(wrappedPools, options))
   if (hasErrors(issues)) return finish(unchangedList())
   // Per entry: a List is kept whole, whatever it holds.
   const keep = (i: number): boolean => {

@@ -182,14 +182,16 @@ test('a file that does not fit even compressed: an error naming the file, its co
   const pools = { ...runOptions(), pools: ['worker'] }
   // run() words it with the real limit: the splitter's result for the test limit says which file and how large.
   assert.deepEqual(
-    sizeIssues(wrapped, pools, 'worker').map((i) => i.message),
+    sizeIssues([{ pool: 'worker', wrapped }], pools).map((i) => i.message),
     [
       `node file /etc/containers/registries.d/sigstore-registries.yaml (4000 bytes, ${gz} bytes gzip-compressed) does not fit in one MachineConfig even compressed: the limit is 1048576 bytes serialized, and a file is never split`,
     ],
   )
+  // Once per file, whichever pools it did not fit in.
+  assert.equal(sizeIssues([{ pool: 'master', wrapped }, { pool: 'worker', wrapped }], pools).filter((i) => i.severity === 'error').length, 1)
   const never = wrapPoolMachineConfigs(files, { ...options, compress: 'never' }, () => ({}), 2000)
   assert.deepEqual(never.oversized, [{ path: '/etc/containers/registries.d/sigstore-registries.yaml', bytes: 4000 }])
-  assert.match(sizeIssues(never, { ...pools, compress: 'never' }, 'worker')[0]!.message, /\(4000 bytes\) does not fit in one MachineConfig uncompressed \(--compress=never; auto or always would gzip it\)/)
+  assert.match(sizeIssues([{ pool: 'worker', wrapped: never }], { ...pools, compress: 'never' })[0]!.message, /\(4000 bytes\) does not fit in one MachineConfig uncompressed \(--compress=never; auto or always would gzip it\)/)
 })
 
 function runOptions() {
@@ -203,11 +205,11 @@ test('split names over 253 characters are an error (one per pool), never a silen
   const wrapped = wrapPoolMachineConfigs(files, { ...options, name, compress: 'never' }, () => ({}), 5000)
   assert.equal(wrapped.machineConfigs.length, 12)
   assert.deepEqual(wrapped.longNames, [`${name}-10`, `${name}-11`, `${name}-12`])
-  const issues = sizeIssues(wrapped, { ...runOptions(), name, pools: ['worker'], compress: 'never' }, 'worker')
+  const issues = sizeIssues([{ pool: 'worker', wrapped }], { ...runOptions(), name, pools: ['worker'], compress: 'never' })
   assert.deepEqual(
     issues.map((i) => `${i.severity} ${i.code} ${i.message}`),
     [
-      `warning size the node files take 12 MachineConfigs per pool, ${wrapped.totalBytes} bytes together (uncompressed): MCO merges a pool's MachineConfigs into one rendered MachineConfig that also holds MCO's own files, and the API server and etcd refuse objects over about 1.5 MB; every namespace file repeats the cluster-wide policy (CRI-O's design), so fewer namespaces with ImagePolicies or smaller ClusterImagePolicies shrink them, and --compress=auto would gzip them`,
+      `warning size the node files take 12 MachineConfigs in pool worker, ${wrapped.totalBytes} bytes together (uncompressed): MCO merges a pool's MachineConfigs into one rendered MachineConfig that also holds MCO's own files, and the API server and etcd refuse objects over about 1.5 MB; every namespace file repeats the cluster-wide policy (CRI-O's design), so fewer namespaces with ImagePolicies or smaller ClusterImagePolicies shrink them, and --compress=auto would gzip them`,
       `error config name: the files of pool worker are split across MachineConfigs named ${name}, …-2, …; ${JSON.stringify(`${name}-10`)} is 254 characters, over the 253 a Kubernetes name allows: choose a shorter name`,
     ],
   )
