@@ -17,7 +17,7 @@ import { decodeFunctionConfig } from '../src/options.ts'
 import { renderNodeFiles } from '../src/render/node-files.ts'
 import { run, sizeIssues } from '../src/run.ts'
 import { SHA256SUM_ANNOTATION } from '../src/wrap/annotations.ts'
-import { crc32, GZIP_HEADER, gunzip, gzip } from '../src/wrap/gzip.ts'
+import { crc32, GZIP_HEADER, gunzip, gzip, gzipCrc32 } from '../src/wrap/gzip.ts'
 import {
   GZIP_DATA_URL_PREFIX,
   ignitionFile,
@@ -73,6 +73,7 @@ test('gzip: seeded random inputs round-trip through node:zlib, with gzip CRC and
     const gz = gzip(data)
     assert.ok(gunzipSync(gz).equals(data), `input ${n} (${length} bytes)`)
     assert.equal(gz.readUInt32LE(gz.length - 8), crc32(data))
+    assert.equal(gzipCrc32(data), crc32(data))
     assert.equal(gz.readUInt32LE(gz.length - 4), length)
   }
 })

@@ -152,6 +152,12 @@ interface FileCosts {
   readonly estimate: number
 }
 
+/** Annotations of runs of files (by start and length), shared by the pools of one run. */
+const GROUP_ANNOTATIONS = new WeakMap<
+  object,
+  WeakMap<readonly NodeFile[], { readonly position: ReadonlyMap<NodeFile, number>; readonly annotations: Map<string, Readonly<Record<string, string>>> }>
+>()
+
 /** Per-file size costs, shared by the pools of one run (same files, same annotate function). */
 const COSTS = new WeakMap<object, { readonly plain: WeakMap<NodeFile, FileCosts>; readonly gzip: WeakMap<NodeFile, FileCosts> }>()
 
@@ -203,10 +209,36 @@ export function wrapPoolMachineConfigs(
   limit = MAX_MACHINE_CONFIG_BYTES,
 ): PoolMachineConfigs {
   const nameAt = (index: number) => (index === 0 ? options.name : `${options.name}-${index + 1}`)
+  // Groups are runs of `files`: their annotations are remembered by position, for
+  // every pool of the run (the same files, the same annotate function). The
+  // splitter asks for the same runs many times, and a run of 1,000 files has
+  // 1,000 lines of sha256sum and the sources of 10,000 policies.
+  let byFiles = GROUP_ANNOTATIONS.get(annotate)
+  if (byFiles === undefined) {
+    byFiles = new WeakMap()
+    GROUP_ANNOTATIONS.set(annotate, byFiles)
+  }
+  let memo = byFiles.get(files)
+  if (memo === undefined) {
+    memo = { position: new Map(files.map((f, i) => [f, i])), annotations: new Map() }
+    byFiles.set(files, memo)
+  }
+  const groupMemo = memo
+  const annotationsOf = (group: readonly NodeFile[]): Readonly<Record<string, string>> => {
+    if (group.length === 0) return annotate(group)
+    const start = groupMemo.position.get(group[0]!)
+    const key = `${String(start)}+${group.length}`
+    let a = groupMemo.annotations.get(key)
+    if (a === undefined || start === undefined || files[start + group.length - 1] !== group[group.length - 1]) {
+      a = annotate(group)
+      if (start !== undefined) groupMemo.annotations.set(key, a)
+    }
+    return a
+  }
   const metadataOf = (group: readonly NodeFile[], index: number): MachineConfigOptions => ({
     ...options,
     name: nameAt(index),
-    annotations: { ...options.annotations, ...annotate(group) },
+    annotations: { ...options.annotations, ...annotationsOf(group) },
   })
   // Per-file numbers, shared by the pools of one run (same files, same annotate function).
   let perFile = COSTS.get(annotate)
