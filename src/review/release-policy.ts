@@ -74,25 +74,25 @@ export function isExpectedReleasePolicy(policy: PolicyResource, options: Options
 }
 
 function shippedBy(targetRelease: string, shipping: ReleasePolicyShipping): string {
-  if (targetRelease === LATEST_RELEASE) return 'targetRelease is not set, so the newest release is assumed, and OpenShift ships it from 4.21'
+  if (targetRelease === LATEST_RELEASE) return 'OpenShift ships it from 4.21 (targetRelease is not set, so the newest release is assumed)'
   if (shipping === 'tech-preview') return `OpenShift ${targetRelease} ships it with the TechPreviewNoUpgrade feature set`
   return `OpenShift ${targetRelease} ships it`
 }
 
 const WHAT =
-  'the release\'s own ClusterImagePolicy "openshift" (Red Hat\'s signatures for quay.io/openshift-release-dev/ocp-release and ocp-v4.0-art-dev)'
+  'ClusterImagePolicy "openshift", the release\'s own policy (Red Hat\'s signatures for quay.io/openshift-release-dev/ocp-release and ocp-v4.0-art-dev)'
 
 /** The messages, one place (tests assert on them). */
 export const RELEASE_POLICY_MESSAGES = {
   missing: (targetRelease: string, shipping: ReleasePolicyShipping) =>
-    `${POLICY_JSON_PATH} is written, but the input has no ${WHAT}: ${shippedBy(targetRelease, shipping)}, MCO renders it into policy.json, and this MachineConfig replaces MCO's policy.json, so the nodes would stop verifying the release images; add the cluster's copy to the input (${EXPORT_HINT})` +
+    `${POLICY_JSON_PATH} is written without ${WHAT}: ${shippedBy(targetRelease, shipping)}, and this MachineConfig replaces MCO's policy.json, which holds it, so the nodes would stop verifying the release images; add the cluster's copy to the input (${EXPORT_HINT})` +
     (shipping === 'tech-preview'
       ? '; on a cluster with the Default feature set, which has no such policy, set withoutReleasePolicy: true (--without-release-policy)'
       : targetRelease === LATEST_RELEASE
         ? ', name an older release that has none with targetRelease (--target-release 4.19), or drop the verification explicitly with withoutReleasePolicy: true (--without-release-policy)'
         : ', or drop the verification explicitly with withoutReleasePolicy: true (--without-release-policy)'),
   missingInReview: (targetRelease: string, shipping: ReleasePolicyShipping) =>
-    `${POLICY_JSON_PATH} is rendered without ${WHAT}: ${shippedBy(targetRelease, shipping)}, so on the cluster MCO's policy.json holds it too and these files differ from the nodes'; add the cluster's copy to the input (${EXPORT_HINT}), or say --target-release or --without-release-policy`,
+    `${POLICY_JSON_PATH} is rendered without ${WHAT}: ${shippedBy(targetRelease, shipping)}, and on the cluster MCO's policy.json holds it, so these files differ from the nodes'; add the cluster's copy to the input (${EXPORT_HINT}), or say --target-release or --without-release-policy`,
   omitted: (targetRelease: string, shipping: ReleasePolicyShipping) =>
     `withoutReleasePolicy: ${POLICY_JSON_PATH} is written without ${WHAT}, as asked: ${shippedBy(targetRelease, shipping)}, and where the cluster has it, its nodes no longer verify the release images`,
   optOutUnused: () =>
