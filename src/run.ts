@@ -19,7 +19,7 @@ import {
 import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
-import { releasePolicyIssues } from './review/release-policy.ts'
+import { releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
 import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
 
@@ -73,6 +73,7 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   issues.push(...fromList.issues, ...fromFile.issues)
   const options = mergeOptions(fromList.value, fromFile.value, input.flags ?? {})
   issues.push(...checkOptions(options))
+  issues.push(...targetReleaseIssues(options))
 
   // Each entry (a stream document or a ResourceList item) passes through whole;
   // the resources in it, a List's items included, are what we decode.

@@ -57,6 +57,12 @@ export function parseTargetRelease(text: string): { major: number; minor: number
   return { major, minor }
 }
 
+/** The merged options' `targetRelease`, checked (a CLI flag reaches here unchecked; the functionConfig's was checked when read). */
+export function targetReleaseIssues(options: Options): Issue[] {
+  const t = parseTargetRelease(options.targetRelease)
+  return typeof t === 'object' && 'error' in t ? [issue('error', 'config', `targetRelease: ${t.error}`)] : []
+}
+
 /** Whether the target release ships the `openshift` ClusterImagePolicy. An unreadable target counts as the newest. */
 export function releasePolicyShipping(targetRelease: string): ReleasePolicyShipping {
   const t = parseTargetRelease(targetRelease)
