@@ -26,7 +26,7 @@ export const RELEASE_POLICY_NAME = 'openshift'
 /** `targetRelease` when no release is named: the newest, which ships the policy. */
 export const LATEST_RELEASE = 'latest'
 
-/** The scope every release's `openshift` policy holds (4.22+ adds more repositories). */
+/** The scope every release's `openshift` policy holds (later releases add more repositories). */
 export const RELEASE_POLICY_SCOPE = 'quay.io/openshift-release-dev/ocp-release'
 
 /** How to get the cluster's copy, as the messages say it. */
