@@ -39,6 +39,8 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
       .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
       .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
+      .option('target-release', { type: 'string', describe: `the cluster's OpenShift release (4.19, 4.21, ...); from 4.21 the input must hold its ClusterImagePolicy openshift [default: ${DEFAULT_OPTIONS.targetRelease}, the newest]` })
+      .option('without-release-policy', { type: 'boolean', describe: 'write policy.json without the release\'s ClusterImagePolicy openshift: nodes stop verifying release images [default: false]' })
       .strictOptions()
       .help()
       .version(false)

@@ -40,8 +40,8 @@ export interface FunctionArgs {
   readonly flags: PartialOptions
 }
 
-const VALUE_FLAGS = new Set(['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate'])
-const BOOLEAN_FLAGS = new Set(['emit-policies', 'strict', 'allow-empty'])
+const VALUE_FLAGS = new Set(['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release'])
+const BOOLEAN_FLAGS = new Set(['emit-policies', 'strict', 'allow-empty', 'without-release-policy'])
 
 /** `--pools a,b` → `['a', 'b']`. */
 export function splitPools(value: string): string[] {
@@ -61,6 +61,8 @@ export function toFunctionArgs(raw: Readonly<Record<string, unknown>>, paths: re
   if (bool('emit-policies') !== undefined) flags.emitPolicies = bool('emit-policies')!
   if (bool('strict') !== undefined) flags.strict = bool('strict')!
   if (bool('allow-empty') !== undefined) flags.allowEmpty = bool('allow-empty')!
+  if (str('target-release') !== undefined) flags.targetRelease = str('target-release')!
+  if (bool('without-release-policy') !== undefined) flags.withoutReleasePolicy = bool('without-release-policy')!
   const config = str('config')
   return { paths, ...(config !== undefined ? { config } : {}), flags }
 }

@@ -18,6 +18,7 @@ export type IssueCode =
   | 'scope-conflict' // an ImagePolicy scope lost to a cluster scope (MCO's Pending condition)
   | 'registries' // Image config / mirror set problems
   | 'guardrail' // a review warning
+  | 'release-policy' // the release's own ClusterImagePolicy openshift (review/release-policy.ts)
   | 'size' // a MachineConfig size limit
 
 export interface Issue {

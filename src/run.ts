@@ -19,6 +19,7 @@ import {
 import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
+import { releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
 import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
 
@@ -30,6 +31,8 @@ export interface RunInput {
   readonly flags?: PartialOptions
   /** The time certificates are checked against. Default: now. */
   readonly now?: Date
+  /** The node files are for review (render, diff, explain), not MachineConfigs to apply: a missing release policy is a warning. */
+  readonly reviewOnly?: boolean
 }
 
 export interface RunOutput {
@@ -70,6 +73,7 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   issues.push(...fromList.issues, ...fromFile.issues)
   const options = mergeOptions(fromList.value, fromFile.value, input.flags ?? {})
   issues.push(...checkOptions(options))
+  issues.push(...targetReleaseIssues(options))
 
   // Each entry (a stream document or a ResourceList item) passes through whole;
   // the resources in it, a List's items included, are what we decode.
@@ -169,6 +173,8 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   }
   if (hasErrors(issues)) return finish(unchangedList())
   issues.push(...reviewIssues({ values, policies, ...(imageRef !== undefined ? { image: imageRef } : {}), files, conflicts, options }))
+  issues.push(...releasePolicyIssues({ policies, files, options, reviewOnly: input.reviewOnly === true }))
+  if (hasErrors(issues)) return finish(unchangedList())
 
   const machineConfigs: Record<string, unknown>[] = []
   const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs }

@@ -24,6 +24,8 @@ export const BUILD_ENV_OPTIONS = [
   { option: 'releaseImage', parameter: 'release-image', flag: 'release-image', env: 'RELEASE_IMAGE', type: 'string' },
   { option: 'emitPolicies', parameter: 'emit-policies', flag: 'emit-policies', env: 'EMIT_POLICIES', type: 'boolean' },
   { option: 'strict', parameter: 'strict', flag: 'strict', env: 'STRICT', type: 'boolean' },
+  { option: 'targetRelease', parameter: 'target-release', flag: 'target-release', env: 'TARGET_RELEASE', type: 'string' },
+  { option: 'withoutReleasePolicy', parameter: 'without-release-policy', flag: 'without-release-policy', env: 'WITHOUT_RELEASE_POLICY', type: 'boolean' },
 ] as const satisfies readonly {
   option: keyof Options
   parameter: string
@@ -33,7 +35,7 @@ export const BUILD_ENV_OPTIONS = [
 }[]
 
 /** Render flags that take a value (so the word after them is not a directory). */
-const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate'] as const
+const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release'] as const
 
 /** Upper bound for kustomize's output; Argo CD's own default cap on a manifest response is 100 MB. */
 const MAX_KUSTOMIZE_OUTPUT = 512 * 1024 * 1024
@@ -46,10 +48,11 @@ stdout) when kustomize fails or rendering fails. Uses the standalone \`kustomize
 build\` when \`kustomize\` is on PATH, else \`kubectl kustomize\`.
 
 Options are those of imagepolicy-mc (--config, --pools, --name, --ignition-version,
---release-image, --emit-policies, --validate, --strict, --allow-empty), and are
+--release-image, --emit-policies, --validate, --strict, --allow-empty,
+--target-release, --without-release-policy), and are
 also read from the environment, as the Argo CD plugin (plugin.yaml) passes them:
 
-${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(17)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}
+${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(23)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}
 
 A flag wins over a parameter, which wins over an ARGOCD_ENV_ variable.`
 

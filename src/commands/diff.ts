@@ -83,6 +83,7 @@ function filesOf(inputs: readonly InputText[], parsed: Readonly<Record<string, u
     inputs,
     ...(functionConfig !== undefined ? { functionConfig } : {}),
     flags: { allowEmpty: true, ...rendererFlags(parsed) },
+    reviewOnly: true,
   })
   if (result.exitCode !== 0) return { pools: new Map(), issues: result.issues, failed: true }
   return { pools: new Map(result.options.pools.map((pool) => [pool, [...result.files]])), issues: result.issues }

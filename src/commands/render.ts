@@ -29,6 +29,8 @@ export function withRendererOptions<T>(y: Argv<T>) {
     .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
     .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
     .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
+    .option('target-release', { type: 'string', describe: `the cluster's OpenShift release [default: ${DEFAULT_OPTIONS.targetRelease}]` })
+    .option('without-release-policy', { type: 'boolean', describe: 'render policy.json without the release\'s ClusterImagePolicy openshift [default: false]' })
 }
 
 /** Help text for the renderer options (yargs' own help would go to the console, not to our streams). */
@@ -41,7 +43,9 @@ export const RENDERER_OPTIONS_HELP = `Renderer options (as for imagepolicy-mc):
   --[no-]emit-policies   keep ImagePolicy/ClusterImagePolicy items in the output [default: true]
   --validate MODE        CRD rule checking: ${VALIDATE_MODES.join(', ')} [default: strict]
   --strict               warnings fail the run (exit 1)
-  --allow-empty          accept an input with no resources`
+  --allow-empty          accept an input with no resources
+  --target-release R     the cluster's OpenShift release (4.19, 4.21, ...) [default: ${DEFAULT_OPTIONS.targetRelease}, the newest]
+  --without-release-policy  render policy.json without the release's ClusterImagePolicy openshift`
 
 /** The parsed renderer flags, ready for `run()`. */
 export function rendererFlags(parsed: Readonly<Record<string, unknown>>): PartialOptions {
@@ -96,7 +100,7 @@ export async function renderForCommand(
   streams: Streams,
 ): Promise<RunOutput> {
   const read = await readRendererInputs(paths, typeof parsed['config'] === 'string' ? parsed['config'] : undefined, streams)
-  const result = run({ inputs: read.inputs, ...(read.functionConfig !== undefined ? { functionConfig: read.functionConfig } : {}), flags: rendererFlags(parsed) })
+  const result = run({ inputs: read.inputs, ...(read.functionConfig !== undefined ? { functionConfig: read.functionConfig } : {}), flags: rendererFlags(parsed), reviewOnly: true })
   for (const i of result.issues) streams.stderr.write(formatIssue(i) + '\n')
   return result
 }
