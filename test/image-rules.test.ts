@@ -8,6 +8,7 @@ import { refOf } from '../src/decode/resources.ts'
 import { formatIssue } from '../src/issues.ts'
 import { isValidRegistryEntry, REGISTRY_ENTRY_PATTERN, type ImageApiRules } from '../src/validate/image-rules.ts'
 import { imageFindings, validateResources } from '../src/validate/validate-resources.ts'
+import { run } from '../src/run.ts'
 import { prng } from './prng.ts'
 
 const CRD_REGEX = new RegExp(REGISTRY_ENTRY_PATTERN)
@@ -85,4 +86,18 @@ test('4.23 rules apply to every Image, not only the one named cluster', () => {
 test('through 4.22 the lists are free-form: only MCO\'s own entry check applies', () => {
   assert.deepEqual(lines(image({ blockedRegistries: ['registry.io/app:latest', ...Array.from({ length: 1025 }, (_, i) => `r${i}.io`)] }), 'through-4.22'), [])
   assert.deepEqual(lines(image({ blockedRegistries: ['*'] }), 'through-4.22'), ['spec.registrySources.blockedRegistries.0: invalid entry for blocked registries "*"'])
+})
+
+test('the target release picks the rules, through the whole run', () => {
+  const stream = 'apiVersion: config.openshift.io/v1\nkind: Image\nmetadata:\n  name: cluster\nspec:\n  registrySources:\n    blockedRegistries: ["localhost:v1"]\n'
+  const latest = run({ inputs: [{ text: stream }], flags: { targetRelease: 'latest', withoutReleasePolicy: true }, now: NOW })
+  assert.equal(latest.exitCode, 1)
+  assert.equal(latest.output, '')
+  assert.ok(latest.issues.some((i) => formatIssue(i).includes('blockedRegistries[0]: Invalid value: "string": each registry must be')), latest.issues.map(formatIssue).join('\n'))
+  for (const targetRelease of ['4.23', '5.0']) {
+    assert.equal(run({ inputs: [{ text: stream }], flags: { targetRelease, withoutReleasePolicy: true }, now: NOW }).exitCode, 1, targetRelease)
+  }
+  const older = run({ inputs: [{ text: stream }], flags: { targetRelease: '4.22', withoutReleasePolicy: true }, now: NOW })
+  assert.deepEqual(older.issues.filter((i) => i.severity === 'error').map(formatIssue), [])
+  assert.equal(older.exitCode, 0)
 })

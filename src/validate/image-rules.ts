@@ -133,6 +133,12 @@ export function isValidRegistryEntry(entry: string): boolean {
  */
 export type ImageApiRules = 'through-4.22' | 'since-4.23'
 
+/** The rules of a target release (`latest`, or MAJOR.MINOR as read by the options). */
+export function imageApiRulesOf(release: { readonly major: number; readonly minor: number } | 'latest'): ImageApiRules {
+  if (release === 'latest' || release.major > 4 || release.minor >= 23) return 'since-4.23'
+  return 'through-4.22'
+}
+
 const RULE_LISTS = ['allowedRegistries', 'blockedRegistries', 'insecureRegistries'] as const
 
 /**
