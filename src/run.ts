@@ -19,7 +19,8 @@ import {
 import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
-import { releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
+import { parseTargetRelease, releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
+import { imageApiRulesOf } from './validate/image-rules.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
 import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
 
@@ -114,7 +115,10 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
     const r = role[i]!
     if (r !== 'other' && isObject(value)) owned.push({ value, ref: refOf(value)!, role: r })
   })
-  issues.push(...validateResources(owned, options.validate, input.now ?? new Date()))
+  // The Image CRD's registry-list rules depend on the target release (an unreadable one was refused above).
+  const target = parseTargetRelease(options.targetRelease)
+  const imageRules = imageApiRulesOf(typeof target === 'object' && 'error' in target ? 'latest' : target)
+  issues.push(...validateResources(owned, options.validate, input.now ?? new Date(), imageRules))
   if (hasErrors(issues)) return finish(unchangedList())
 
   // Decode the kinds we own.
