@@ -5,7 +5,7 @@
 
 import { finding, MSG, quote, type Finding, type Path } from './findings.ts'
 import { setFindings } from './structural.ts'
-import { goQuote, isValidRegistriesConfScope } from '../render/registries-conf.ts'
+import { goQuote, isValidRegistriesConfScope, matchesSourcePattern } from '../render/registries-conf.ts'
 
 export const REGISTRY_UNION_MESSAGE = 'Only one of blockedRegistries or allowedRegistries may be set'
 
@@ -47,83 +47,20 @@ export const REGISTRY_ENTRY_MESSAGE = 'each registry must be a valid hostname[:p
 /**
  * The CRD's rule (`x-kubernetes-validations` on each item of allowedRegistries,
  * blockedRegistries and insecureRegistries; openshift/api `2a3d739`,
- * `config/v1/types_image.go` `RegistrySources`):
- *
- *     ^\*(?:\.(?:LABEL))+$|^((?:LABEL)(?:(?:\.(?:LABEL))+)?(?::[0-9]+)?)(?:(?:/[a-z0-9]+(?:(?:(?:[._]|__|[-]*)[a-z0-9]+)+)?)+)?$
- *     LABEL = [a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
- *
- * CEL evaluates it with RE2, in linear time. The same pattern in a backtracking
- * engine is exponential in the path part (`[-]*` may be empty inside a repeated
- * group): `h/` and 24 letters and a `!` take 175 ms in V8, and the 256 characters the
- * API allows never finish. Repository content is untrusted, so the language is
- * matched here by a linear scan instead; test/image-rules.test.ts checks it against
- * the regex on thousands of short seeded strings.
+ * `config/v1/types_image.go` `RegistrySources`), verbatim. CEL runs it with RE2, in
+ * linear time; in JavaScript's backtracking engine `[-]*` inside the repeated path
+ * group is exponential (`h/`, 24 letters and a `!` take 175 ms; the 256 characters
+ * the API allows never finish). It is the same pattern as MCO's `sourceRegex` for
+ * mirror sources, so we match with that one, written with `[-]+` (same language,
+ * see src/render/registries-conf.ts); test/image-rules.test.ts checks the two agree
+ * on 20,000 short seeded strings, where the verbatim pattern is still fast.
  */
 export const REGISTRY_ENTRY_PATTERN =
   '^\\*(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+$|^((?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(?::[0-9]+)?)(?:(?:/[a-z0-9]+(?:(?:(?:[._]|__|[-]*)[a-z0-9]+)+)?)+)?$'
 
-const isDigit = (c: number): boolean => c >= 48 && c <= 57
-const isLower = (c: number): boolean => c >= 97 && c <= 122
-const isAlnum = (c: number): boolean => isDigit(c) || isLower(c) || (c >= 65 && c <= 90)
-const HYPHEN = 45
-const DOT = 46
-
-/** LABEL: alphanumerics and hyphens, neither first nor last a hyphen. */
-function isLabel(s: string): boolean {
-  if (s.length === 0) return false
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (!(isAlnum(c) || c === HYPHEN)) return false
-  }
-  return s.charCodeAt(0) !== HYPHEN && s.charCodeAt(s.length - 1) !== HYPHEN
-}
-
-/**
- * A path component `[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*`: lowercase
- * alphanumerics, starting and ending with one, where every run of other characters
- * is exactly `.`, `_`, `__` or one or more `-` (the empty separator only joins
- * alphanumerics).
- */
-function isPathComponent(s: string): boolean {
-  if (s.length === 0) return false
-  let i = 0
-  while (i < s.length) {
-    const c = s.charCodeAt(i)
-    if (isDigit(c) || isLower(c)) {
-      i++
-      continue
-    }
-    if (i === 0) return false
-    let j = i
-    while (j < s.length && !(isDigit(s.charCodeAt(j)) || isLower(s.charCodeAt(j)))) j++
-    if (j === s.length) return false
-    const run = s.slice(i, j)
-    if (!(run === '.' || run === '_' || run === '__' || /^-+$/.test(run))) return false
-    i = j
-  }
-  return true
-}
-
-/** Whether one registry entry passes the 4.23+ CEL rule (REGISTRY_ENTRY_PATTERN), in linear time. */
+/** Whether one registry entry passes the 4.23+ CEL rule (REGISTRY_ENTRY_PATTERN). */
 export function isValidRegistryEntry(entry: string): boolean {
-  if (entry.startsWith('*')) {
-    // First alternative: `*` then one or more `.LABEL`. (The second cannot start with `*`.)
-    const rest = entry.slice(1)
-    if (rest.length === 0 || rest.charCodeAt(0) !== DOT) return false
-    return rest.slice(1).split('.').every(isLabel)
-  }
-  const slash = entry.indexOf('/')
-  const authority = slash === -1 ? entry : entry.slice(0, slash)
-  const colon = authority.indexOf(':')
-  const host = colon === -1 ? authority : authority.slice(0, colon)
-  if (!host.split('.').every(isLabel)) return false
-  if (colon !== -1) {
-    const port = authority.slice(colon + 1)
-    if (port.length === 0) return false
-    for (let i = 0; i < port.length; i++) if (!isDigit(port.charCodeAt(i))) return false
-  }
-  if (slash === -1) return true
-  return entry.slice(slash + 1).split('/').every(isPathComponent)
+  return matchesSourcePattern(entry)
 }
 
 /**
