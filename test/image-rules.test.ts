@@ -1,5 +1,5 @@
 // The Image config's registry-entry rule of 4.23 and later (openshift-api.md §8):
-// our linear matcher against the CRD's own regex, the rule's reach, and the
+// our matcher (MCO's source pattern) against the CRD's verbatim regex, the rule's reach, and the
 // messages a user sees.
 
 import assert from 'node:assert/strict'
