@@ -5,6 +5,7 @@ import yargs from 'yargs'
 import { toFunctionArgs, UsageError, type FunctionArgs, type Streams } from './cli.ts'
 import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES } from './options.ts'
 import { DEFAULT_LIMITS, MIB } from './limits.ts'
+import { escapeControls } from './issues.ts'
 
 const USAGE = `imagepolicy-mc [PATH...] [options]
 
@@ -55,7 +56,7 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       })
   } catch (e) {
     if (e instanceof UsageError) {
-      streams.stderr.write(`imagepolicy-mc: ${e.message}\nRun imagepolicy-mc --help for usage.\n`)
+      streams.stderr.write(`imagepolicy-mc: ${escapeControls(e.message)}\nRun imagepolicy-mc --help for usage.\n`)
       return 2
     }
     throw e
@@ -68,7 +69,7 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
     return toFunctionArgs(parsed, parsed._.map(String))
   } catch (e) {
     if (!(e instanceof UsageError)) throw e
-    streams.stderr.write(`imagepolicy-mc: ${e.message}\nRun imagepolicy-mc --help for usage.\n`)
+    streams.stderr.write(`imagepolicy-mc: ${escapeControls(e.message)}\nRun imagepolicy-mc --help for usage.\n`)
     return 2
   }
 }

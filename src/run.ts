@@ -172,7 +172,7 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true, ...(maxBytes !== undefined ? { maxBytes } : {}) })
   if (rendered.overBudget !== undefined) {
     const pools = options.pools.length
-    issues.push(issue('error', 'size', outputBudgetMessage(input.maxOutputBytes!, `the node files (more than ${rendered.overBudget.bytes} bytes, written once for each of ${pools} pool${pools === 1 ? '' : 's'})`)))
+    issues.push(issue('error', 'size', outputBudgetMessage(input.maxOutputBytes!, `the output (node files of more than ${rendered.overBudget.bytes} bytes, written once for each of ${pools} pool${pools === 1 ? '' : 's'})`)))
     return finish('')
   }
   files = rendered.files

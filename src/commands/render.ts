@@ -163,7 +163,7 @@ export async function renderCommand(argv: readonly string[], streams: Streams): 
       if (result.files.length === 0) streams.stderr.write('imagepolicy-mc render: no node files: the MachineConfigs carry no files (no policies and no registry settings)\n')
       const text = formatNodeFiles(result.files)
       const limit = commandLimits(parsed).maxOutputBytes
-      if (text.length > limit) throw new InputError(outputBudgetMessage(limit, `the node files (${text.length} characters)`))
+      if (text.length > limit) throw new InputError(outputBudgetMessage(limit, `the output (node files of ${text.length} characters)`))
       streams.stdout.write(text)
       return 0
     }
