@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { formatIssue } from '../src/issues.ts'
 import { PLUGIN_RELATIVE_PATH } from '../src/commands/install-kustomize-plugin.ts'
-import { findExecutable } from '../src/commands/util-path.ts'
+import { absolutePathEntries, findExecutable } from '../src/commands/util-path.ts'
 import { cip, imageConfig, ip, namespace, stream } from './fixtures/review/resources.ts'
 import { runCli } from './run-cli.ts'
 
@@ -256,6 +256,15 @@ test('discover: a base outside DIR is read only inside --root', (t) => {
   assert.equal(confined.code, 0, confined.stderr)
   assert.equal(confined.stdout, '')
   assert.match(confined.stderr, /outside the root/)
+  // The default root: Argo CD runs discovery in the application's path, with ARGOCD_APP_SOURCE_PATH set.
+  const env = { ...process.env, ARGOCD_APP_SOURCE_PATH: 'app' }
+  assert.equal(runBundle(['discover', '.'], { cwd: join(dir, 'repo', 'app'), env }).stdout, '../base/cip.yaml\n')
+  // Else the nearest directory with .git, else DIR itself.
+  const bare = { ...process.env }
+  delete bare['ARGOCD_APP_SOURCE_PATH']
+  assert.equal(runBundle(['discover', '.'], { cwd: join(dir, 'repo', 'app'), env: bare }).stdout, '')
+  mkdirSync(join(dir, 'repo', '.git'))
+  assert.equal(runBundle(['discover', '.'], { cwd: join(dir, 'repo', 'app'), env: bare }).stdout, '../base/cip.yaml\n')
 })
 
 // --- input files and stdin --------------------------------------------------
@@ -501,6 +510,24 @@ test('build: a kustomize that never ends is stopped by the child timeout, one th
   assert.equal(loud.timedOut, false)
   assert.equal(loud.code, 1, loud.stderr)
   assertOneLine(loud, /output exceeds 1048576 bytes \(--max-input-bytes\)/, 'output bound')
+})
+
+test('build: kustomize is found on absolute PATH entries only, and runs with only those in its own PATH', (t) => {
+  assert.equal(absolutePathEntries('bin::/usr/bin:.:/bin:'), '/usr/bin:/bin')
+  const dir = tempDir(t)
+  const bin = join(dir, 'bin')
+  mkdirSync(bin)
+  mkdirSync(join(dir, 'app', 'rel'), { recursive: true })
+  writeFileSync(join(dir, 'app', 'kustomization.yaml'), 'resources: []\n')
+  const seen = join(dir, 'path-seen')
+  const script = `#!/bin/sh\necho "$PATH" > ${seen}\necho 'apiVersion: v1'\necho 'kind: ConfigMap'\necho 'metadata: {name: x}'\n`
+  for (const p of [join(bin, 'kustomize'), join(dir, 'app', 'rel', 'kustomize'), join(dir, 'app', 'kustomize')]) {
+    writeFileSync(p, p.startsWith(bin) ? script : '#!/bin/sh\nexit 3\n')
+    chmodSync(p, 0o755)
+  }
+  const r = runBundle(['build', '.'], { cwd: join(dir, 'app'), env: { ...process.env, PATH: `rel::.:${bin}` } })
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(readFileSync(seen, 'utf8'), `${bin}\n`)
 })
 
 test('install-kustomize-plugin: the temporary file has no predictable name a link could redirect', async (t) => {

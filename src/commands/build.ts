@@ -62,7 +62,11 @@ also read from the environment, as the Argo CD plugin (plugin.yaml) passes them:
 
 ${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(17)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}
 
-A flag wins over a parameter, which wins over an ARGOCD_ENV_ variable.`
+A flag wins over a parameter, which wins over an ARGOCD_ENV_ variable.
+
+kustomize (or kubectl) is found on the absolute entries of PATH only, and is
+killed after IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS (default 300); its output
+counts against --max-input-bytes (README "Security model").`
 
 type Env = Readonly<Record<string, string | undefined>>
 

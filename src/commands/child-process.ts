@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { InputError } from '../cli-errors.ts'
 import { childTimeoutSeconds } from '../limits.ts'
 import { killOnSignal } from './cleanup.ts'
+import { absolutePathEntries } from './util-path.ts'
 
 export interface ChildResult {
   readonly status: number | null
@@ -42,7 +43,9 @@ export function runChild(file: string, args: readonly string[], options: ChildOp
   const shown = shownCommand(file, args)
   const timeout = options.timeoutSeconds ?? childTimeoutSeconds(process.env)
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(file, [...args], { cwd: options.cwd, stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
+    // The child's own PATH lookups (git's helpers, kustomize's plugins) skip relative entries too.
+    const env = { ...process.env, PATH: absolutePathEntries(process.env['PATH']) }
+    const child = spawn(file, [...args], { cwd: options.cwd, env, stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
     const forget = killOnSignal(child)
     const out: Buffer[] = []
     const err: Buffer[] = []

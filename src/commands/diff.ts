@@ -45,7 +45,11 @@ rendered with the options below. An empty side counts as no files.
   --repo DIR                   the git repository (any directory inside it) [default: .]
   --enable-alpha-plugins       pass --enable-alpha-plugins to kustomize (for the ImagePolicyRenderer
                                transformer: install it first with imagepolicy-mc install-kustomize-plugin)
-  --kustomize-arg=ARG          another kustomize argument (repeatable; write it with = when ARG starts with -)`
+  --kustomize-arg=ARG          another kustomize argument (repeatable; write it with = when ARG starts with -)
+
+git and kustomize are found on the absolute entries of PATH only and are killed
+after IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS (default 300); kustomize's output
+counts against --max-input-bytes (README "Security model").`
 
 interface Side {
   readonly label: string
@@ -171,7 +175,8 @@ async function readSide(spec: string, parsed: Readonly<Record<string, unknown>>,
   }
   if (revision === undefined) {
     if (isPath) return { label: spec, ...filesOf(await readPath(spec, options), parsed, options) }
-    throw new UsageError(`${spec} is neither a path nor a git revision${git === undefined ? ' (not inside a git repository)' : ''}`)
+    const why = git !== undefined ? '' : findExecutable('git', process.env['PATH']) === undefined ? ' (git is not on the absolute entries of PATH)' : ' (not inside a git repository)'
+    throw new UsageError(`${spec} is neither a path nor a git revision${why}`)
   }
   const label = `${revision.rev}${revision.path === '.' ? '' : `:${revision.path}`} (${revision.commit.slice(0, 12)})`
   const temp = makeTempDir('imagepolicy-mc-diff-')
