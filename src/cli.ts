@@ -1,5 +1,7 @@
-// The edge: argv and streams → run() → stdout, stderr, exit code. The only
-// module that touches the filesystem; bin.ts hands it the process streams.
+// The edge: argv and streams → run() → stdout, stderr, exit code. With
+// input-files.ts (which files, read how: README "Security model"), the only
+// module outside src/commands that touches the filesystem; bin.ts hands it the
+// process streams.
 
 import { describeFsError, InputError, isSystemError, UsageError } from './cli-errors.ts'
 import { collectFiles, InputBudget, readRegularFile } from './input-files.ts'
