@@ -50,9 +50,10 @@ export function outputBudgetMessage(limit: number, what: string): string {
   return `${what} exceeds the output budget of ${limit} bytes (--max-output-bytes); raise it with --max-output-bytes if this input is intended`
 }
 
-/** The child-process timeout in seconds, from IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS or the default. */
-export function childTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
+/** The child-process timeout in seconds, from IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS or the default; undefined when that is malformed. */
+export function childTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const v = env['IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS']
-  const n = v !== undefined && /^[0-9]+$/.test(v.trim()) ? Number(v.trim()) : NaN
-  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_CHILD_TIMEOUT_SECONDS
+  if (v === undefined || v.trim() === '') return DEFAULT_CHILD_TIMEOUT_SECONDS
+  const n = /^[0-9]+$/.test(v.trim()) ? Number(v.trim()) : NaN
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }

@@ -42,6 +42,9 @@ export function shownCommand(file: string, args: readonly string[]): string {
 export function runChild(file: string, args: readonly string[], options: ChildOptions): Promise<ChildResult> {
   const shown = shownCommand(file, args)
   const timeout = options.timeoutSeconds ?? childTimeoutSeconds(process.env)
+  if (timeout === undefined) {
+    return Promise.reject(new InputError(`IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: expected a whole number of seconds, got ${JSON.stringify(process.env['IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS'])}`))
+  }
   return new Promise((resolvePromise, reject) => {
     // The child's own PATH lookups (git's helpers, kustomize's plugins) skip relative entries too.
     const env = { ...process.env, PATH: absolutePathEntries(process.env['PATH']) }

@@ -114,13 +114,13 @@ const GIT_OUTPUT = 1024 * 1024
 async function gitContext(cwd: string): Promise<GitContext | undefined> {
   const git = findExecutable('git', process.env['PATH'])
   if (git === undefined) return undefined
-  let top, prefix
   try {
-    top = await runChild(git, ['rev-parse', '--show-toplevel'], { cwd, maxOutputBytes: GIT_OUTPUT })
-    prefix = await runChild(git, ['rev-parse', '--show-prefix'], { cwd, maxOutputBytes: GIT_OUTPUT })
+    if (!statSync(cwd).isDirectory()) return undefined
   } catch {
     return undefined
   }
+  const top = await runChild(git, ['rev-parse', '--show-toplevel'], { cwd, maxOutputBytes: GIT_OUTPUT })
+  const prefix = await runChild(git, ['rev-parse', '--show-prefix'], { cwd, maxOutputBytes: GIT_OUTPUT })
   if (top.status !== 0 || prefix.status !== 0) return undefined
   return { git, top: top.stdout.toString('utf8').trim(), prefix: prefix.stdout.toString('utf8').trim() }
 }
