@@ -4,6 +4,7 @@
 import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, refOf, roleOf } from './decode/resources.ts'
 import { isObject } from './decode/read-fields.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
+import { outputBudgetMessage } from './limits.ts'
 import { readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
 import { writeResourceList, writeStream } from './io/write.ts'
 import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from './model.ts'
@@ -34,6 +35,12 @@ export interface RunInput {
   readonly now?: Date
   /** The node files are for review (render, diff, explain), not MachineConfigs to apply: a missing release policy is a warning. */
   readonly reviewOnly?: boolean
+  /**
+   * The output budget (`--max-output-bytes`): the node files, counted once per
+   * pool, and the output text must fit, or the run fails with one error. Checked
+   * while rendering, before any giant string is built. Default: no bound.
+   */
+  readonly maxOutputBytes?: number
 }
 
 export interface RunOutput {
@@ -89,6 +96,11 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   const finish = (output: string): RunOutput => {
     const sorted = sortIssues(issues)
     const failed = hasErrors(sorted) || (options.strict && sorted.some((i) => i.severity === 'warning'))
+    const limit = input.maxOutputBytes
+    if (!failed && limit !== undefined && output.length > limit) {
+      issues.push(issue('error', 'size', outputBudgetMessage(limit, `the output (${output.length} characters)`)))
+      return { issues: sortIssues(issues), options, files: [], policies, conflicts, output: '', exitCode: 1 }
+    }
     const result = { issues: sorted, options, files: failed ? [] : files, policies, conflicts }
     if (failed && envelope.shape === 'stream') return { ...result, output: '', exitCode: 1 }
     return { ...result, output, exitCode: failed ? 1 : 0 }
@@ -163,7 +175,14 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   })
   if (hasErrors(issues)) return finish(unchangedList())
 
-  const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true })
+  // Every pool's MachineConfigs carry all the files: the budget's share for one pool.
+  const maxBytes = input.maxOutputBytes !== undefined ? Math.floor(input.maxOutputBytes / Math.max(1, options.pools.length)) : undefined
+  const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true, ...(maxBytes !== undefined ? { maxBytes } : {}) })
+  if (rendered.overBudget !== undefined) {
+    const pools = options.pools.length
+    issues.push(issue('error', 'size', outputBudgetMessage(input.maxOutputBytes!, `the output (node files of more than ${rendered.overBudget.bytes} bytes, written once for each of ${pools} pool${pools === 1 ? '' : 's'})`)))
+    return finish('')
+  }
   files = rendered.files
   conflicts = rendered.conflicts
   for (const problem of rendered.problems) issues.push(problemIssue(problem, imageRef))

@@ -134,7 +134,7 @@ test('Markdown: code fences outgrow backticks in the diff, and head warnings are
 const git = findExecutable('git', process.env['PATH'])
 const kustomize = findExecutable('kustomize', process.env['PATH']) ?? findExecutable('kubectl', process.env['PATH'])
 
-test('git revisions of a kustomization: exported with git archive, rendered, compared; the repository is untouched', { skip: git === undefined || kustomize === undefined ? 'needs git and kustomize or kubectl' : false }, async () => {
+test('git revisions of a kustomization: read from the object database (not git archive), rendered, compared; the repository is untouched', { skip: git === undefined || kustomize === undefined ? 'needs git and kustomize or kubectl' : false }, async () => {
   const repo = tempDir()
   const g = (...args: string[]) => {
     const r = spawnSync('git', args, { cwd: repo, encoding: 'utf8' })
