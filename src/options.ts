@@ -4,6 +4,7 @@
 
 import { issue, type Issue } from './issues.ts'
 import { isObject } from './decode/read-fields.ts'
+import { LATEST_RELEASE, parseTargetRelease } from './review/release-policy.ts'
 
 export const CONFIG_API_VERSION = 'imagepolicy-mc/v1alpha1'
 export const CONFIG_KIND = 'ImagePolicyRenderer'
@@ -29,6 +30,10 @@ export interface Options {
   readonly strict: boolean
   /** Accept an input with no resources. Default: `false`. */
   readonly allowEmpty: boolean
+  /** OpenShift release of the cluster (`4.21`), or `latest`; decides whether its own `openshift` ClusterImagePolicy must be in the input. Default: `latest`. */
+  readonly targetRelease: string
+  /** Write policy.json without the release's own ClusterImagePolicy, on purpose. Default: `false`. */
+  readonly withoutReleasePolicy: boolean
   /** gzip file contents: `auto` (only when the files would not fit in one MachineConfig), `always`, `never`. Default: `auto`. */
   readonly compress: CompressMode
 }
@@ -42,6 +47,8 @@ export const DEFAULT_OPTIONS: Options = {
   validate: 'strict',
   strict: false,
   allowEmpty: false,
+  targetRelease: LATEST_RELEASE,
+  withoutReleasePolicy: false,
   compress: 'auto',
 }
 
@@ -106,13 +113,25 @@ export function decodeOptionValues(raw: Record<string, unknown>, where: string):
         if (typeof v !== 'string' || !(VALIDATE_MODES as readonly string[]).includes(v)) bad(key, `must be one of ${VALIDATE_MODES.join(', ')}`)
         else value.validate = v as ValidateMode
         break
+      case 'targetRelease': {
+        // YAML reads an unquoted 4.20 as the number 4.2: refuse numbers rather than guess.
+        if (typeof v !== 'string') {
+          bad(key, `must be a string such as "4.21" (quote it: YAML reads 4.20 as the number 4.2)`)
+          break
+        }
+        const t = parseTargetRelease(v)
+        if (typeof t === 'object' && 'error' in t) bad(key, t.error)
+        else value.targetRelease = v
+        break
+      }
       case 'compress':
         if (typeof v !== 'string' || !(COMPRESS_MODES as readonly string[]).includes(v)) bad(key, `must be one of ${COMPRESS_MODES.join(', ')}`)
         else value.compress = v as CompressMode
         break
       case 'emitPolicies':
       case 'strict':
-      case 'allowEmpty': {
+      case 'allowEmpty':
+      case 'withoutReleasePolicy': {
         const b = parseBool(v)
         if (b === undefined) bad(key, 'must be true or false')
         else value[key] = b

@@ -224,8 +224,8 @@ const machineConfigsOf = (text: string) => streamValues(text).filter((v) => (v a
 const base = stream(imageConfig(), cip('app', ['registry.example.com/app']), namespace('team-a'), ip('team-a', 'a', ['registry.example.net/a']))
 
 test('run --compress=always: gzip entries that decompress to the rendered files; sha256sum annotations are of the decompressed bytes', () => {
-  const plain = run({ inputs: [{ text: base }], flags: { emitPolicies: false } })
-  const gz = run({ inputs: [{ text: base }], flags: { emitPolicies: false, compress: 'always' } })
+  const plain = run({ inputs: [{ text: base }], flags: { targetRelease: '4.19', emitPolicies: false } })
+  const gz = run({ inputs: [{ text: base }], flags: { targetRelease: '4.19', emitPolicies: false, compress: 'always' } })
   assert.equal(plain.exitCode, 0)
   assert.equal(gz.exitCode, 0, JSON.stringify(gz.issues))
   assert.doesNotMatch(plain.output, /compression: gzip/)
@@ -243,13 +243,13 @@ test('run --compress=always: gzip entries that decompress to the rendered files;
   // The same annotations as uncompressed: they describe the node's files, not the encoding.
   const annotations = (out: string) => machineConfigsOf(out).map((mc) => mc.metadata.annotations)
   assert.deepEqual(annotations(gz.output), annotations(plain.output))
-  assert.equal(run({ inputs: [{ text: base }], flags: { emitPolicies: false, compress: 'always' } }).output, gz.output, 'deterministic')
+  assert.equal(run({ inputs: [{ text: base }], flags: { targetRelease: '4.19', emitPolicies: false, compress: 'always' } }).output, gz.output, 'deterministic')
 })
 
 test('--compress in every option path: flags (fast path and yargs), functionConfig spec and ConfigMap data; bad values name the choices', async () => {
   // The fast parser takes these; a camel-case flag sends the arguments through yargs.
   for (const args of [['--compress=always'], ['--compress', 'always'], ['--allowEmpty', '--compress', 'always']]) {
-    const out = await runCli(['--no-emit-policies', ...args], base)
+    const out = await runCli(['--target-release', '4.19', '--no-emit-policies', ...args], base)
     assert.equal(out.code, 0, out.stderr)
     assert.match(out.stdout, /compression: gzip/, args.join(' '))
   }
@@ -265,20 +265,20 @@ test('review: render --out, explain and diff show decompressed files', async () 
   const dir = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-compression-test-'))
   try {
     writeFileSync(join(dir, 'base.yaml'), base)
-    const plain = run({ inputs: [{ text: base }] })
-    const out = await runCli(['render', '--compress=always', '--out', join(dir, 'out'), join(dir, 'base.yaml')])
+    const plain = run({ inputs: [{ text: base }], flags: { targetRelease: '4.19' } })
+    const out = await runCli(['render', '--target-release', '4.19', '--compress=always', '--out', join(dir, 'out'), join(dir, 'base.yaml')])
     assert.equal(out.code, 0, out.stderr)
     for (const f of plain.files) assert.equal(readFileSync(join(dir, 'out', f.path), 'utf8'), f.contents, f.path)
-    const explain = await runCli(['explain', '--compress=always', '-n', 'team-a', 'registry.example.net/a/app:1', join(dir, 'base.yaml')])
+    const explain = await runCli(['explain', '--target-release', '4.19', '--compress=always', '-n', 'team-a', 'registry.example.net/a/app:1', join(dir, 'base.yaml')])
     assert.equal(explain.code, 0, explain.stderr)
     assert.match(explain.stdout, /\/etc\/crio\/policies\/team-a\.json/)
     // diff: a stream of compressed MachineConfigs (as kustomize with the transformer gives) against the plain input.
-    const gz = run({ inputs: [{ text: base }], flags: { emitPolicies: false, compress: 'always' } })
+    const gz = run({ inputs: [{ text: base }], flags: { targetRelease: '4.19', emitPolicies: false, compress: 'always' } })
     writeFileSync(join(dir, 'rendered.yaml'), gz.output)
     const read = nodeFilesFromMachineConfigs(streamValues(gz.output))!
     assert.deepEqual(read.issues, [])
     assert.deepEqual(read.pools.get('worker'), plain.files)
-    const diff = await runCli(['diff', join(dir, 'base.yaml'), join(dir, 'rendered.yaml')])
+    const diff = await runCli(['diff', '--target-release', '4.19', join(dir, 'base.yaml'), join(dir, 'rendered.yaml')])
     assert.equal(diff.code, 0, diff.stderr)
     assert.match(diff.stdout, /no change to node files: no pool rolls/)
   } finally {
@@ -287,7 +287,7 @@ test('review: render --out, explain and diff show decompressed files', async () 
 })
 
 test('diff: compressed MachineConfigs from a repository are bounded and checked; a file it cannot read fails the side', async () => {
-  const gz = run({ inputs: [{ text: base }], flags: { emitPolicies: false, compress: 'always', pools: ['worker'] } })
+  const gz = run({ inputs: [{ text: base }], flags: { targetRelease: '4.19', emitPolicies: false, compress: 'always', pools: ['worker'] } })
   const source = (data: Buffer) => `${GZIP_DATA_URL_PREFIX}${data.toString('base64')}`
   const withFile = (contents: Record<string, unknown>) => gz.output.replace(/source: data:;base64,[A-Za-z0-9+/=]+/, `source: ${JSON.stringify(contents['source'])}`).replace(/compression: gzip/, `compression: ${JSON.stringify(contents['compression'])}`)
   const bomb = gzip(Buffer.alloc(MAX_DECOMPRESSED_FILE_BYTES + 1))
@@ -310,7 +310,7 @@ test('diff: compressed MachineConfigs from a repository are bounded and checked;
   try {
     writeFileSync(join(dir, 'base.yaml'), base)
     writeFileSync(join(dir, 'bomb.yaml'), withFile({ compression: 'gzip', source: source(bomb) }))
-    const out = await runCli(['diff', join(dir, 'base.yaml'), join(dir, 'bomb.yaml')])
+    const out = await runCli(['diff', '--target-release', '4.19', join(dir, 'base.yaml'), join(dir, 'bomb.yaml')])
     assert.equal(out.code, 1)
     assert.equal(out.stdout, '')
     assert.match(out.stderr, /head: error MachineConfig 99-worker-sigstore-imagepolicies spec\.config\.storage\.files\[0\]\.contents: \/etc\/containers\/policy\.json: gzip contents: decompresses to more than/)

@@ -40,9 +40,10 @@ const inputs: Record<string, string> = {
 test('the launcher and the portable bundle give the same stdout, stderr and exit code', () => {
   const runs: [string, string[], string][] = []
   for (const [name, text] of Object.entries(inputs)) {
-    runs.push([`${name} (stream)`, [], text])
-    runs.push([`${name} (ResourceList)`, [], asResourceList(text)])
-    runs.push([`${name} --strict --pools worker`, ['--strict', '--pools', 'worker'], text])
+    runs.push([`${name} (stream)`, ['--target-release', '4.19'], text])
+    runs.push([`${name} (ResourceList)`, ['--target-release', '4.19'], asResourceList(text)])
+    runs.push([`${name} --strict --pools worker`, ['--strict', '--pools', 'worker', '--target-release', '4.19'], text])
+    runs.push([`${name} (the newest release)`, [], text])
   }
   runs.push(['a file argument', ['examples/quickstart/policies.yaml'], ''])
   runs.push(['--help', ['--help'], ''])
@@ -63,7 +64,7 @@ test('the launcher starts from the snapshot, also through a symlink as npm insta
   const bin = tempDir(t, 'imagepolicy-mc-npm-bin-')
   symlinkSync(LAUNCHER, join(bin, 'imagepolicy-mc'))
   assert.match(launched(join(bin, 'imagepolicy-mc')), /--snapshot-blob \S+\/dist\/imagepolicy-mc\.blob \S+\/dist\/imagepolicy-mc\.js --help$/)
-  const ran = runProgram(join(bin, 'imagepolicy-mc'), [], { input: inputs['quickstart']! })
+  const ran = runProgram(join(bin, 'imagepolicy-mc'), ['--target-release', '4.19'], { input: inputs['quickstart']! })
   assert.equal(ran.code, 0, ran.stderr)
   assert.match(ran.stdout, /kind: MachineConfig/)
 })
@@ -93,6 +94,6 @@ test('the launcher falls back to the portable bundle when the snapshot cannot lo
   // NODE_OPTIONS may carry V8 flags, which a snapshot refuses.
   assert.ok(portable(launched(LAUNCHER, { ...process.env, NODE_OPTIONS: '--max-old-space-size=512' })))
   // And the fallback works: the same output as the bundle.
-  const fallback = runProgram(join(stale, 'imagepolicy-mc'), [], { input: inputs['quickstart']! })
-  assert.deepEqual(fallback, runProgram(process.execPath, [BUNDLE], { input: inputs['quickstart']! }))
+  const fallback = runProgram(join(stale, 'imagepolicy-mc'), ['--target-release', '4.19'], { input: inputs['quickstart']! })
+  assert.deepEqual(fallback, runProgram(process.execPath, [BUNDLE, '--target-release', '4.19'], { input: inputs['quickstart']! }))
 })
