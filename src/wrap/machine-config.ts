@@ -288,7 +288,6 @@ export function wrapPoolMachineConfigs(
   // of files, not quadratic.
   const groups: NodeFile[][] = []
   const oversized: OversizedFile[] = []
-  const pending = files
   let next = 0
   // All in one object when they fit exactly: the running estimate below counts
   // each file's own annotations, more than a group's (auto sized the group exactly).
@@ -296,12 +295,12 @@ export function wrapPoolMachineConfigs(
     groups.push([...files])
     next = files.length
   }
-  while (next < pending.length) {
+  while (next < files.length) {
     const index = groups.length
     const group: NodeFile[] = []
     let estimate = size([], index)
-    while (next < pending.length && (group.length === 0 || estimate + cost(pending[next]!).estimate <= limit)) {
-      const file = pending[next++]!
+    while (next < files.length && (group.length === 0 || estimate + cost(files[next]!).estimate <= limit)) {
+      const file = files[next++]!
       group.push(file)
       estimate += cost(file).estimate
     }
