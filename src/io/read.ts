@@ -62,9 +62,13 @@ export interface StreamDocument extends Entry {
  * A ResourceList as read: its exact text, and either the Document parsed from
  * that text or, when a line scan was certain of it, its layout.
  */
-export type ResourceListSource =
+export type ResourceListSource = (
   | { readonly text: string; readonly doc: Document }
   | { readonly text: string; readonly layout: ResourceListLayout }
+) & {
+  /** The `results` it came with (another function's), as read: kept, ours appended. */
+  readonly results?: unknown
+}
 
 export type Envelope =
   | { readonly shape: 'stream'; readonly documents: readonly StreamDocument[] }
@@ -267,6 +271,7 @@ export interface ResourceListRead {
   /** `items`, in order. */
   readonly items: readonly Entry[]
   readonly functionConfig: unknown
+  readonly results?: unknown
 }
 
 /** Reads a document that may be a ResourceList, or gives undefined: then it is read as `readInputs` reads any document. */
@@ -311,7 +316,9 @@ export function readResourceList(text: string, where: { path?: string; index: nu
       items.push(entry(read.value))
     }
   }
-  return { layout, items, functionConfig: envelope.value.functionConfig }
+  const results = (envelope.value as { results?: unknown }).results
+  if (results !== undefined && results !== null && !Array.isArray(results)) return undefined // readInputs words the error
+  return { layout, items, functionConfig: envelope.value.functionConfig, ...(results !== undefined ? { results } : {}) }
 }
 
 /** What the read stage gives the rest of a run. */
@@ -334,8 +341,8 @@ export function readInputs(inputs: readonly InputText[], read: DocumentReader = 
     const text = single.chunks[0]!
     const list = readList(text, { ...(single.input.path !== undefined ? { path: single.input.path } : {}), index: 0 })
     if (list !== undefined) {
-      const { layout, items, functionConfig } = list
-      return { envelope: { shape: 'ResourceList', document: { text, layout }, items, functionConfig }, issues: [] }
+      const { layout, items, functionConfig, results } = list
+      return { envelope: { shape: 'ResourceList', document: { text, layout, ...(results !== undefined ? { results } : {}) }, items, functionConfig }, issues: [] }
     }
   }
   const issues: Issue[] = []
@@ -363,8 +370,18 @@ export function readInputs(inputs: readonly InputText[], read: DocumentReader = 
       issues.push(issue('error', 'input', 'ResourceList items must be a list'))
       return { envelope: { shape: 'stream', documents: [] }, issues }
     }
+    const results = (first.value as { results?: unknown }).results
+    if (results !== undefined && results !== null && !Array.isArray(results)) {
+      issues.push(issue('error', 'input', 'ResourceList results must be a list'))
+      return { envelope: { shape: 'stream', documents: [] }, issues }
+    }
     return {
-      envelope: { shape: 'ResourceList', document: candidate, items: items.map((item) => entry(item)), functionConfig: first.value.functionConfig },
+      envelope: {
+        shape: 'ResourceList',
+        document: { ...candidate, ...(results !== undefined ? { results } : {}) },
+        items: items.map((item) => entry(item)),
+        functionConfig: first.value.functionConfig,
+      },
       issues,
     }
   }
