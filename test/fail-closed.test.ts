@@ -157,14 +157,29 @@ test('no pools from the Argo CD environment is an error, as from a flag', () => 
 // ---------------------------------------------------------------------------
 // 3. A document we cannot parse.
 
+test('one of our kinds without an apiVersion (or a core one) is an error too', async () => {
+  // The issue's example is valid YAML (`apiVersio[n` is a plain key): a ClusterImagePolicy without apiVersion.
+  for (const doc of ['apiVersio[n: x\nkind: ClusterImagePolicy\n', 'kind: ClusterImagePolicy\nmetadata:\n  name: p1\n', 'apiVersion: v1\nkind: ImagePolicy\nmetadata:\n  name: p1\n']) {
+    const lines = await refused([], `${CIP}---\n${doc}`)
+    assert.equal(lines.length, 1, lines.join('\n'))
+    assert.match(lines[0]!, /^error (Cluster)?ImagePolicy \S* ?apiVersion: (Required value|Unsupported value: "v1"): imagepolicy-mc reads /)
+  }
+})
+
 test('a document that is not valid YAML is an error, whatever kind its header names', async () => {
-  const lines = await refused([], `${CIP}---\napiVersio[n: x\nkind: ClusterImagePolicy\n`)
+  const lines = await refused([], `${CIP}---\napiVersio[n: x\nkind: ClusterImagePolicy\n  a: b\n`)
   assert.match(lines.join('\n'), /invalid YAML/)
   // Broken beyond a header the line scan reads: the resource is named.
-  for (const body of ['spec:\n  replicas: [1\n', 'spec:\n  a: b: c\n', 'spec:\n  a: 1\n  a: 2\n', 'spec:\n    a: 1\n  b: 2\n', 'spec:\n  x: "open\n']) {
+  for (const body of ['spec:\n  a: b: c\n', 'spec:\n  a: 1\n  a: 2\n', 'spec:\n    a: 1\n  b: 2\n', 'spec:\n  x: |\n      a\n    b\n']) {
     const lines = await refused([], `${CIP}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n${body}`)
     assert.equal(lines.length, 1, `${body}: ${lines.join('\n')}`)
-    assert.match(lines[0]!, /^error Deployment web: invalid YAML: /, body)
+    assert.match(lines[0]!, /^error Deployment web: invalid YAML: .* \(<stdin>#1\)$/, body)
+  }
+  // Where the header cannot be read either, the document's place names it.
+  for (const body of ['spec:\n  replicas: [1\n', 'spec:\n  x: "open\n']) {
+    const lines = await refused([], `${CIP}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n${body}`)
+    assert.equal(lines.length, 1, `${body}: ${lines.join('\n')}`)
+    assert.match(lines[0]!, /^error invalid YAML: .* \(<stdin>#1\)$/, body)
   }
 })
 

@@ -630,17 +630,18 @@ test('ResourceList scan: on mutated ResourceLists it bails or agrees, and it bai
 // ---------------------------------------------------------------------------
 // The trade-off, pinned, and the reading of items we own.
 
-test('ResourceList scan: invalid YAML deep in an item we do not own passes through; in one we own, the whole parse decides', () => {
+test('ResourceList scan: invalid YAML deep in any item leaves the list to the whole parse, which refuses it (issue 13)', () => {
   const [policy] = POLICIES
   const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  a: b: c\n'
   const list = (docs: string[]): string => wrap(docs, BASE)
+  // Behaviour change: an item we do not own used to pass through as it came.
   const passed = list([policy!, broken])
-  assert.equal(verdict(passed, {}), 'invalid')
-  assert.ok(readInputs([{ text: passed }]).envelope.shape === 'ResourceList')
+  assert.equal(verdict(passed, {}), 'bail')
   const out = run({ inputs: [{ text: passed }], now: NOW })
-  assert.equal(out.exitCode, 0)
-  assert.ok(out.output.includes('- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: broken\n  data:\n    a: b: c\n'), 'the item passes through byte for byte')
-  assert.ok(parseOne(passed, { index: 0 }).issues.length > 0, 'the whole parse would refuse it')
+  assert.equal(out.exitCode, 1)
+  assert.ok(!out.output.includes('kind: MachineConfig'), 'no MachineConfigs')
+  assert.ok(out.issues.some((i) => i.code === 'yaml'))
+  assert.ok(parseOne(passed, { index: 0 }).issues.length > 0, 'the whole parse refuses it')
   // In an item we own, the scan gives up and the whole parse words the error.
   const owned = list([policy!.replace('scopes:', 'scopes: b: c\n  old:')])
   assert.equal(verdict(owned, {}), 'bail')

@@ -65,14 +65,23 @@ export function unservedKindIssue(value: unknown): Issue | undefined {
   if (!isObject(value) || roleOf(value) !== 'other') return undefined
   const apiVersion = value['apiVersion']
   const kind = value['kind']
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined
+  if (typeof kind !== 'string') return undefined
   const ours = KIND_BY_LOWER_CASE.get(kind.toLowerCase())
   if (ours === undefined) return undefined
+  const ref = refOf(value)
+  const accepted = (SERVED_KINDS[ours.group]![ours.kind] ?? []).map((v) => `${ours.group}/${v}`).join(', ')
+  if (typeof apiVersion !== 'string' || apiVersion === '' || (!apiVersion.includes('/') && !apiVersion.includes('.'))) {
+    // No apiVersion, or a core-group one (`v1`): no group serves our kinds there, so it is ours mistyped.
+    return issue(
+      'error',
+      'input',
+      `${apiVersion === undefined || apiVersion === null || apiVersion === '' ? 'Required value' : `Unsupported value: ${JSON.stringify(apiVersion)}`}: imagepolicy-mc reads ${ours.kind} in ${accepted}, and would pass this item through unrendered`,
+      { resource: ref, path: ['apiVersion'] },
+    )
+  }
   const slash = apiVersion.indexOf('/')
   const group = (slash === -1 ? apiVersion : apiVersion.slice(0, slash)).toLowerCase()
   if (group !== CONFIG_GROUP && group !== OPERATOR_GROUP) return undefined
-  const ref = refOf(value)
-  const accepted = (SERVED_KINDS[ours.group]![ours.kind] ?? []).map((v) => `${ours.group}/${v}`).join(', ')
   if (kind !== ours.kind) {
     return issue(
       'error',

@@ -3,10 +3,11 @@
 // source text, so items we do not own are written back byte for byte. A document
 // is parsed at most once, and only when we need its value: for one we do not own,
 // a line scan of its header (resource-header.ts) gives all that is ever read of
-// it, and it is parsed only when the scan is not certain. Such a document is thus
-// not checked for YAML syntax beyond its header; whoever produced the stream
-// (kustomize, kpt, kubectl) has parsed it already, and its text passes through
-// unchanged. A ResourceList as kpt and kustomize write it is read the same way,
+// it, and it is parsed only when the scan is not certain. Its syntax is checked
+// all the same: a second line scan (block-syntax.ts) says whether it is
+// certainly valid YAML, and when it cannot say, the document is parsed, so a
+// document we cannot parse is an error whatever its kind (issue 13: Argo CD
+// applies what we print; exit 0 implies that stdout parses). A ResourceList as kpt and kustomize write it is read the same way,
 // item by item, through a line scan of its layout (resource-list-layout.ts);
 // any other ResourceList is parsed whole and keeps its Document (the writer
 // edits its text through the one or the other).
@@ -15,7 +16,8 @@ import jsYaml from 'js-yaml'
 import type { Document } from 'yaml'
 import { yamlLib } from './yaml-lib.ts'
 import { issue, type Issue } from '../issues.ts'
-import { roleOf } from '../decode/resources.ts'
+import { refOf, roleOf } from '../decode/resources.ts'
+import { isCertainlyValid } from './block-syntax.ts'
 import { KUBERNETES_SCHEMA } from './kubernetes-schema.ts'
 import { resourceHeader, type ResourceHeader } from './resource-header.ts'
 import { itemText, resourceListLayout, type ResourceListLayout } from './resource-list-layout.ts'
@@ -124,8 +126,9 @@ export function splitDocuments(text: string): string[] {
   return chunks
 }
 
+/** The first YAML error of a document: one line per document, as later errors mostly follow from the first. */
 function yamlIssues(doc: Document, file: { path: string; index: number }): Issue[] {
-  return doc.errors.map((e) => issue('error', 'yaml', `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { file }))
+  return doc.errors.slice(0, 1).map((e) => issue('error', 'yaml', `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { file }))
 }
 
 /** Parses one document's text; the value is plain JS (maps become objects). */
@@ -229,12 +232,22 @@ function needsFullValue(header: ResourceHeader): boolean {
 /**
  * Reads one document of a plain stream: its header alone when that is all we
  * will read of it (a resource we do not own, whose header the line scan is
- * certain of), else its whole value with `readValue`.
+ * certain of) and the syntax scan is certain the document is valid YAML; else
+ * its whole value, with `readValue` when its syntax is certain, with `parseOne`
+ * (the stricter reader, and the tests' reference) when it is not, so that a
+ * document we cannot parse is always an error (issue 13), naming the resource
+ * when its header could be read.
  */
 export function readDocument(text: string, where: { path?: string; index: number }): DocumentRead {
   const header = resourceHeader(text)
-  if (header !== undefined && !needsFullValue(header)) return { value: header, issues: [], complete: false }
-  return { ...readValue(text, where), complete: true }
+  if (isCertainlyValid(text)) {
+    if (header !== undefined && !needsFullValue(header)) return { value: header, issues: [], complete: false }
+    return { ...readValue(text, where), complete: true }
+  }
+  const parsed = parseOne(text, where)
+  const resource = header === undefined ? undefined : refOf(header)
+  const issues = resource === undefined ? parsed.issues : parsed.issues.map((i) => ({ ...i, resource }))
+  return { doc: parsed.doc, value: parsed.value, issues, complete: true }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -289,9 +302,10 @@ export type ResourceListReader = (text: string, where: { path?: string; index: n
  * item's, or an item one of them: read apart, they would not resolve), or when
  * anything read has issues (the whole parse words them).
  *
- * As in a plain stream, items are not checked for YAML syntax beyond what is
- * read of them: their header for those we do not own, js-yaml (laxer here and
- * there than the `yaml` package) for the others.
+ * As in a plain stream, an item is read by its header only when the syntax scan
+ * is certain it is valid YAML; one it is not certain of is parsed with `parseOne`
+ * (js-yaml is laxer here and there), and any issue leaves the whole list to the
+ * parse, which reports it.
  */
 export function readResourceList(text: string, where: { path?: string; index: number }): ResourceListRead | undefined {
   const layout = resourceListLayout(text)
@@ -299,19 +313,20 @@ export function readResourceList(text: string, where: { path?: string; index: nu
   const span = layout.itemsLines
   const withoutItems = span === undefined ? text : text.slice(0, span.from) + text.slice(span.to)
   if (MAY_HAVE_ALIASES.test(withoutItems)) return undefined
-  const envelope = readAsParsed(withoutItems, where)
+  const envelope = isCertainlyValid(withoutItems) ? readAsParsed(withoutItems, where) : parseOne(withoutItems, where)
   if (envelope.issues.length > 0 || !isResourceList(envelope.value) || 'items' in envelope.value) return undefined
   const items: Entry[] = []
   if (layout.items.style === 'block') {
     const { column, entries } = layout.items
     for (const item of entries) {
       const itemSource = itemText(text, item, column)
-      const header = resourceHeader(itemSource)
+      const certain = isCertainlyValid(itemSource)
+      const header = certain ? resourceHeader(itemSource) : undefined
       if (header !== undefined && !needsFullValue(header)) {
         items.push(entry(header, false))
         continue
       }
-      const read = readAsParsed(itemSource, where)
+      const read = certain ? readAsParsed(itemSource, where) : parseOne(itemSource, where)
       if (read.issues.length > 0) return undefined
       items.push(entry(read.value))
     }
