@@ -336,6 +336,52 @@ export function readResourceList(text: string, where: { path?: string; index: nu
   return { layout, items, functionConfig: envelope.value.functionConfig, ...(results !== undefined ? { results } : {}) }
 }
 
+/**
+ * Characters that go-yaml v3 (what kustomize's kyaml, kubectl and Argo CD read
+ * with) reads otherwise than the YAML readers here: NEL, LINE SEPARATOR and
+ * PARAGRAPH SEPARATOR are line breaks to it (YAML 1.1's `b-char`; its scanner's
+ * `is_break`), text to js-yaml and the `yaml` package (YAML 1.2), so a comment
+ * can hide a line from us that kustomize reads as a key; and a byte order mark
+ * at the start of a later document is skipped by kustomize, while here it would
+ * be part of the first key (`\uFEFFkind`). We refuse them rather than guess:
+ * kustomize never writes them raw (its emitter escapes them as `\N`, `\L`, `\P`),
+ * so only hand-written input has them. A byte order mark at the very start of an
+ * input is read as every reader reads it.
+ */
+const FOREIGN_CHARACTERS = /[\u0085\u2028\u2029\uFEFF]/g
+const FOREIGN_NAMES: Readonly<Record<string, string>> = {
+  '\u0085': 'U+0085 (NEXT LINE)',
+  '\u2028': 'U+2028 (LINE SEPARATOR)',
+  '\u2029': 'U+2029 (PARAGRAPH SEPARATOR)',
+  '\uFEFF': 'U+FEFF (BYTE ORDER MARK)',
+}
+const FOREIGN_ESCAPES: Readonly<Record<string, string>> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' }
+
+/** One error per document of the input that holds a FOREIGN_CHARACTERS character (but for a byte order mark that starts the input). */
+export function foreignCharacterIssues(input: InputText, chunks: readonly string[]): Issue[] {
+  FOREIGN_CHARACTERS.lastIndex = input.text.charCodeAt(0) === 0xfeff ? 1 : 0
+  if (!FOREIGN_CHARACTERS.test(input.text)) return []
+  const issues: Issue[] = []
+  let offset = 0
+  chunks.forEach((chunk, index) => {
+    FOREIGN_CHARACTERS.lastIndex = offset === 0 && chunk.charCodeAt(0) === 0xfeff ? 1 : 0
+    const m = FOREIGN_CHARACTERS.exec(chunk)
+    if (m !== null) {
+      const before = input.text.slice(0, offset + m.index)
+      const line = before.split('\n').length
+      const column = offset + m.index - before.lastIndexOf('\n')
+      const c = m[0]
+      const why =
+        c === '\uFEFF'
+          ? 'a byte order mark belongs only at the start of a file; kustomize (go-yaml) skips one that starts a later document, where we would read it as part of the first key, so we would not read the same resources: remove it'
+          : `kustomize, kubectl and Argo CD (go-yaml) read it as a line break, YAML 1.2 readers (ours) as text, so we would not read the same resources: remove it, or write it as ${FOREIGN_ESCAPES[c]!} in a double-quoted string`
+      issues.push(issue('error', 'yaml', `${FOREIGN_NAMES[c]!} at line ${line}, column ${column}: ${why}`, { file: { path: input.path ?? '<stdin>', index } }))
+    }
+    offset += chunk.length
+  })
+  return issues
+}
+
 /** What the read stage gives the rest of a run. */
 export interface ReadResult {
   readonly envelope: Envelope
@@ -351,16 +397,17 @@ export interface ReadResult {
  */
 export function readInputs(inputs: readonly InputText[], read: DocumentReader = readDocument, readList: ResourceListReader = readResourceList): ReadResult {
   const chunked = inputs.map((input) => ({ input, chunks: splitDocuments(input.text) }))
+  const foreign = chunked.flatMap(({ input, chunks }) => foreignCharacterIssues(input, chunks))
   const single = chunked.length === 1 && chunked[0]!.chunks.length === 1 ? chunked[0]! : undefined
   if (single !== undefined) {
     const text = single.chunks[0]!
     const list = readList(text, { ...(single.input.path !== undefined ? { path: single.input.path } : {}), index: 0 })
     if (list !== undefined) {
       const { layout, items, functionConfig, results } = list
-      return { envelope: { shape: 'ResourceList', document: { text, layout, ...(results !== undefined ? { results } : {}) }, items, functionConfig }, issues: [] }
+      return { envelope: { shape: 'ResourceList', document: { text, layout, ...(results !== undefined ? { results } : {}) }, items, functionConfig }, issues: foreign }
     }
   }
-  const issues: Issue[] = []
+  const issues: Issue[] = [...foreign]
   const documents: StreamDocument[] = []
   // The only Document kept: the first non-empty one of a single input, which may be a ResourceList.
   let candidate: ResourceListSource | undefined
