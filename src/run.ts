@@ -262,7 +262,8 @@ function replacedMachineConfigs(
       }
       return
     }
-    if (!items.every((item, j) => !direct[j] || regenerated(item))) return
+    // Every one checked (each that is not ours again is its own error), then the List cut.
+    if (!items.map((item, j) => !direct[j] || regenerated(item)).every(Boolean)) return
     const doc = envelope.documents[i]!
     const parsed = parseOne(doc.text, doc.source)
     const text = parsed.issues.length === 0 ? withoutListItems(doc.text, parsed.doc, (j) => !direct[j]) : undefined

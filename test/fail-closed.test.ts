@@ -271,3 +271,27 @@ test('results already in a ResourceList are kept, ours appended (layout and pars
     assert.ok(l.results!.slice(1).some((r) => /sorts before MCO/.test(r.message)), JSON.stringify(l.results))
   }
 })
+
+// ---------------------------------------------------------------------------
+// 4. Characters go-yaml reads otherwise (the real kustomize on them: integration/kustomize-reading.test.ts).
+
+test('U+2028, U+2029 and U+0085 anywhere, and a byte order mark past the start of an input, are refused with one line each', async () => {
+  for (const [c, name] of [['\u2028', 'U+2028'], ['\u2029', 'U+2029'], ['\u0085', 'U+0085'], ['\uFEFF', 'U+FEFF']] as const) {
+    for (const input of [`${CIP}---\n${DEPLOYMENT}  note: "a${c}b"\n`, `${CIP}---\n# x${c}${DEPLOYMENT}`, `${CIP.replace('name: cluster-policy', `name: cluster-policy # ${c}`)}`]) {
+      const lines = await refused([], input)
+      assert.equal(lines.length, 1, lines.join('\n'))
+      assert.match(lines[0]!, new RegExp(`^error ${name.replace('+', '\\+')} \\(.*\\) at line \\d+, column \\d+: .*\\(<stdin>#\\d\\)$`))
+    }
+    // In a ResourceList too: the list comes back with the result.
+    const out = await runCli([], asResourceList(`${CIP}---\n${DEPLOYMENT}`).replace('name: web', `name: web # ${c}`))
+    assert.equal(out.code, 1)
+    assert.match(out.stderr, new RegExp(`^error ${name.replace('+', '\\+')} `, 'm'))
+  }
+})
+
+test('a byte order mark that starts an input (each file of several) is read as before', async () => {
+  const { run } = await import('../src/run.ts')
+  const out = run({ inputs: [{ text: `\uFEFF${CIP}`, path: 'a.yaml' }, { text: `\uFEFF${IMAGE}`, path: 'b.yaml' }] })
+  assert.equal(out.exitCode, 0, JSON.stringify(out.issues))
+  assert.ok(out.output.startsWith(`\uFEFF${CIP}`))
+})

@@ -211,7 +211,9 @@ function randomShape(r: Rand): Shape {
 test('ResourceList scan: every fixture and example, wrapped at columns 0 and 2 and in random shapes, reads and runs as parsed whole', (t) => {
   const r = prng(SEED)
   const cases: { text: string; flags: PartialOptions }[] = []
-  for (const { text } of CORPUS) {
+  // Raw U+0085/U+2028/U+2029 (a conformance case has them in a quoted string) are refused
+  // since issue 13, go-yaml reading them as line breaks (fail-closed.test.ts, integration/kustomize-reading.test.ts).
+  for (const { text } of CORPUS.filter((c) => !/[\u0085\u2028\u2029]/.test(c.text))) {
     const chunks = splitDocuments(text)
     cases.push({ text: asResourceList(text), flags: { allowEmpty: true } })
     cases.push({ text: wrap(chunks, { ...BASE, column: 2, functionConfig: 'configmap', results: 'after', comments: true }), flags: { allowEmpty: true } })

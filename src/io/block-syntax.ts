@@ -129,6 +129,8 @@ export function isCertainlyValid(text: string): boolean {
         continue
       }
       if (blockContent >= 0 && indent >= blockContent) continue
+      // An empty block scalar after lines of spaces deeper than its parent: leave it to the parser.
+      if (blockContent < 0 && leadingBlank > block) return false
       block = -1 // it ended; the line is read below
     }
     if (blank) continue
