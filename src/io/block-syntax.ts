@@ -18,7 +18,7 @@
 // that the parser accepts every document the scan accepts.
 
 import { plainIsString } from './kubernetes-schema.ts'
-import { isEntry, KEY_LINE, MARKER, SPACE } from './yaml-lines.ts'
+import { MARKER, SPACE } from './yaml-lines.ts'
 
 /**
  * Characters the scan leaves to the parser: controls (tab and C1 included), the
@@ -28,34 +28,45 @@ import { isEntry, KEY_LINE, MARKER, SPACE } from './yaml-lines.ts'
  */
 const UNUSUAL = /[^\n\r\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\ud800-\udfff]|\r(?!\n)/
 
-/** A block scalar header without an indentation indicator, then maybe a comment. */
-const BLOCK_HEADER = /^[|>][+-]?(?: +#.*)? *$/
-const SINGLE_QUOTED = /^'(?:[^']|'')*'(?: +#.*)? *$/
-const DOUBLE_QUOTED = /^"(?:[^"\\]|\\(?:[0abtnvfre "/\\N_LP]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}))*"(?: +#.*)? *$/
-/** `[]`, `{}`, or a flow sequence of plain words without flow indicators and simple quoted scalars. */
-const FLOW_ITEM = `(?:(?:[A-Za-z0-9_./~$+=()^]|-(?=[^,\\[\\]{}#"'\\s:]))[^,\\[\\]{}#"'\\s:]*|'(?:[^']|'')*'|"(?:[^"\\\\]|\\\\["\\\\/nt])*")`
-const FLOW = new RegExp(`^(?:\\{ *\\}|\\[ *(?:${FLOW_ITEM}(?: *, *${FLOW_ITEM})*)? *\\])(?: +#.*)? *$`)
-/** Characters a plain scalar may not start with (some of them start other nodes, parsed elsewhere here). */
-const NOT_PLAIN_FIRST = /[,[\]{}#&*!|>'"%@`?:]/
+// The pieces of a line, as regex source. A line is read by one sticky regex
+// (KEY_LINE_AT or ENTRY_LINE_AT) from its first character after the indentation:
+// a regex runs as native code even in a cold process (the function's usual state:
+// it starts from a snapshot and runs once), where the same checks in JavaScript
+// cost several times the header scan.
+const KEY = '([A-Za-z_][A-Za-z0-9_./-]*):'
+/** A block scalar header without an indentation indicator. */
+const BLOCK = '([|>][+-]?)'
+/** A plain scalar complete on its line: no indicator first; inside, no `: `, no ` #`, no `:` at the end. */
+const PLAIN = '(?:[^\\s,[\\]{}#&*!|>\'"%@`?:-]|-(?=[^\\s]))(?:[^\\s:#]|:(?=[^\\s])|#| +(?=[^\\s#]))*'
+const SINGLE = "'(?:[^'\\r\\n]|'')*'"
+const DOUBLE = '"(?:[^"\\\\\\r\\n]|\\\\(?:[0abtnvfre "/\\\\N_LP]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}))*"'
+/** A flow sequence item: a plain word without flow indicators, or a simple quoted scalar. */
+const FLOW_ITEM = `(?:(?:[A-Za-z0-9_./~$+=()^]|-(?=[^,\\[\\]{}#"'\\s:]))[^,\\[\\]{}#"'\\s:]*|'(?:[^'\\r\\n]|'')*'|"(?:[^"\\\\\\r\\n]|\\\\["\\\\/nt])*")`
+/** `[]`, `{}`, or a flow sequence of FLOW_ITEMs. */
+const FLOW = `(?:\\{ *\\}|\\[ *(?:${FLOW_ITEM}(?: *, *${FLOW_ITEM})*)? *\\])`
+/** A value on its key's (or `- `'s) line. */
+const VALUE = `(?:${PLAIN}|${SINGLE}|${DOUBLE}|${FLOW})`
+/** The rest of the line: a comment after a space, spaces, the line break. */
+const TAIL = '(?: +#[^\\r\\n]*)? *\\r?(?:\\n|$)'
+/** `key:`, `key: value`, `key: |`; groups: key, block header, value. */
+const KEY_LINE_AT = new RegExp(`${KEY}(?: +(?:${BLOCK}|(${VALUE})))?${TAIL}`, 'y')
+/**
+ * `-`, `- value`, `- |`, `- key: …`; groups: spaces after the dash, key, its
+ * block header, its value, the entry's block header, the entry's value.
+ */
+const ENTRY_LINE_AT = new RegExp(`-(?:( +)(?:${KEY}(?: +(?:${BLOCK}|(${VALUE})))?|${BLOCK}|(${VALUE})))?${TAIL}`, 'y')
 /** The longest implicit key YAML allows is 1024 characters; stay well below. */
 const MAX_KEY = 1000
 
-type Value = 'scalar' | 'block' | undefined
-
-/** What a value complete on its key's (or `- `'s) line is: a scalar or collection on the line, a block scalar header, or undefined (say no). */
-function lineValue(rest: string): Value {
-  const c = rest[0]!
-  if (c === "'") return SINGLE_QUOTED.test(rest) ? 'scalar' : undefined
-  if (c === '"') return DOUBLE_QUOTED.test(rest) ? 'scalar' : undefined
-  if (c === '[' || c === '{') return FLOW.test(rest) ? 'scalar' : undefined
-  if (c === '|' || c === '>') return BLOCK_HEADER.test(rest) ? 'block' : undefined
-  if (NOT_PLAIN_FIRST.test(c)) return undefined
-  if (c === '-' && (rest.length === 1 || rest.charCodeAt(1) === SPACE)) return undefined
-  // A plain scalar ends at ` #` (a comment); before it, no `: ` and no `:` at the end.
-  const hash = rest.indexOf(' #')
-  const content = (hash < 0 ? rest : rest.slice(0, hash)).trimEnd()
-  if (content.includes(': ') || content.endsWith(':')) return undefined
-  return 'scalar'
+/** plainIsString, for keys: they repeat across documents, and the answer does not change. */
+const KEY_IS_STRING = new Map<string, boolean>()
+function keyIsString(key: string): boolean {
+  let known = KEY_IS_STRING.get(key)
+  if (known === undefined) {
+    known = plainIsString(key)
+    if (KEY_IS_STRING.size < 10_000) KEY_IS_STRING.set(key, known)
+  }
+  return known
 }
 
 interface Level {
@@ -66,6 +77,11 @@ interface Level {
   readonly compact: boolean
 }
 
+const NL = 0x0a
+const CR = 0x0d
+const HASH = 0x23
+const DASH = 0x2d
+
 /**
  * Whether the document (one chunk from `splitDocuments`) is certainly valid
  * YAML, by the rules of the module comment; false means "parse it to know".
@@ -74,7 +90,8 @@ export function isCertainlyValid(text: string): boolean {
   if (text.charCodeAt(0) === 0xfeff || UNUSUAL.test(text)) return false
   const stack: Level[] = []
   // The last line left a node open: `key:` (key) or `-` with nothing after it, at this column.
-  let pending: { indent: number; key: boolean } | undefined
+  let pending = -1
+  let pendingKey = false
   let block = -1 // while >= 0: in a block scalar, whose content is indented more than this
   let blockContent = -1 // its content's indentation, once seen
   let leadingBlank = 0 // the most spaces on a blank line before its first content line
@@ -82,74 +99,72 @@ export function isCertainlyValid(text: string): boolean {
   let content = false
   let marker = false
 
-  /** A mapping key at column `col` of `line`, in the mapping on top of the stack. */
-  const key = (line: string, col: number): boolean => {
-    const m = KEY_LINE.exec(line.slice(col))
-    if (m === null) return false
-    const name = m[1]!
-    const rest = m[2] ?? ''
+  /** A key at column `col`, in the mapping on top of the stack; its block scalar header, if any. */
+  const key = (name: string, col: number, header: string | undefined, empty: boolean): boolean => {
     const level = stack[stack.length - 1]!
-    if (name.length > MAX_KEY || !plainIsString(name) || level.keys.has(name)) return false
+    if (name.length > MAX_KEY || level.keys.has(name) || !keyIsString(name)) return false
     level.keys.add(name)
-    if (rest === '' || rest.charCodeAt(0) === 0x23 /* # */) {
-      pending = { indent: col, key: true }
-      return true
-    }
-    return opens(lineValue(rest), col)
-  }
-  /** A value on the line: a block scalar whose parent is at `parent` opens. */
-  const opens = (value: Value, parent: number): boolean => {
-    if (value === undefined) return false
-    if (value === 'block') {
-      block = parent
-      blockContent = -1
-      leadingBlank = 0
+    if (empty) {
+      pending = col
+      pendingKey = true
+    } else if (header !== undefined) {
+      opensBlock(col)
     }
     return true
   }
+  const opensBlock = (parent: number): void => {
+    block = parent
+    blockContent = -1
+    leadingBlank = 0
+  }
 
   for (let start = 0; start < text.length; ) {
-    let nl = text.indexOf('\n', start)
-    if (nl < 0) nl = text.length
-    const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl
-    const line = text.slice(start, end)
-    start = nl + 1
     let indent = 0
-    while (line.charCodeAt(indent) === SPACE) indent++
-    const blank = indent === line.length
+    while (text.charCodeAt(start + indent) === SPACE) indent++
+    const at = start + indent
+    const first = at < text.length ? text.charCodeAt(at) : NL
+    const blank = first === NL || (first === CR && text.charCodeAt(at + 1) === NL)
     if (block >= 0) {
       if (blank) {
         if (blockContent < 0) leadingBlank = Math.max(leadingBlank, indent)
+        start = nextLine(text, at)
         continue
       }
       if (blockContent < 0 && indent > block) {
         // More spaces on a leading blank line than on the first content line is an error.
         if (leadingBlank > indent) return false
         blockContent = indent
+        start = nextLine(text, at)
         continue
       }
-      if (blockContent >= 0 && indent >= blockContent) continue
+      if (blockContent >= 0 && indent >= blockContent) {
+        start = nextLine(text, at)
+        continue
+      }
       // An empty block scalar after lines of spaces deeper than its parent: leave it to the parser.
       if (blockContent < 0 && leadingBlank > block) return false
       block = -1 // it ended; the line is read below
     }
-    if (blank) continue
-    const first = line.charCodeAt(indent)
-    if (first === 0x23 /* # */) continue
-    if (indent === 0 && (line.startsWith('---') || line.startsWith('...') || first === 0x25 /* % */)) {
-      // The document's own start marker, before its content and with no node on it.
-      if (content || marker || !line.startsWith('---') || !MARKER.test(line)) return false
+    if (blank || first === HASH) {
+      start = nextLine(text, at)
+      continue
+    }
+    if (indent === 0 && (first === DASH || first === 0x2e /* . */ || first === 0x25 /* % */) && !isEntryAt(text, at)) {
+      // The document's own start marker, before its content and with no node on it; no `...`, no directives.
+      const end = nextLine(text, at)
+      if (content || marker || !MARKER.test(text.slice(at, end).replace(/\r?\n$/, ''))) return false
       marker = true
+      start = end
       continue
     }
     content = true
-    const dash = isEntry(line, indent)
-    if (pending !== undefined) {
+    const dash = first === DASH
+    if (pending >= 0) {
       const open = pending
-      pending = undefined
-      if (indent > open.indent || (indent === open.indent && dash && open.key)) {
+      pending = -1
+      if (indent > open || (indent === open && dash && pendingKey)) {
         // The open node's value: a collection starting on this line (a scalar on a line of its own, say no).
-        stack.push({ indent, kind: dash ? 'seq' : 'map', keys: new Set(), compact: indent === open.indent })
+        stack.push({ indent, kind: dash ? 'seq' : 'map', keys: new Set(), compact: indent === open })
       }
       // Else the open node was empty (null), and this line is a sibling of it or of a parent.
     }
@@ -168,24 +183,44 @@ export function isCertainlyValid(text: string): boolean {
     }
     if (top.indent !== indent) return false
     if (top.kind === 'map') {
-      if (dash || !key(line, indent)) return false
+      if (dash) return false
+      KEY_LINE_AT.lastIndex = at
+      const m = KEY_LINE_AT.exec(text)
+      if (m === null) return false
+      start = KEY_LINE_AT.lastIndex
+      if (!key(m[1]!, indent, m[2], m[2] === undefined && m[3] === undefined)) return false
       continue
     }
     if (!dash) return false
-    let at = indent + 1
-    while (line.charCodeAt(at) === SPACE) at++
-    if (at === line.length || (line.charCodeAt(at) === 0x23 /* # */ && at > indent + 1)) {
-      pending = { indent, key: false }
-      continue
-    }
-    if (isEntry(line, at)) return false // `- - x`: say no
-    if (KEY_LINE.test(line.slice(at))) {
+    ENTRY_LINE_AT.lastIndex = at
+    const m = ENTRY_LINE_AT.exec(text)
+    if (m === null) return false
+    start = ENTRY_LINE_AT.lastIndex
+    const spaces = m[1]
+    if (m[2] !== undefined) {
       // `- key: …`: a mapping at the key's column.
-      stack.push({ indent: at, kind: 'map', keys: new Set(), compact: false })
-      if (!key(line, at)) return false
-      continue
+      const col = indent + 1 + spaces!.length
+      stack.push({ indent: col, kind: 'map', keys: new Set(), compact: false })
+      if (!key(m[2], col, m[3], m[3] === undefined && m[4] === undefined)) return false
+    } else if (m[5] !== undefined) {
+      opensBlock(indent)
+    } else if (m[6] === undefined) {
+      // `-` with nothing after it but a comment.
+      pending = indent
+      pendingKey = false
     }
-    if (!opens(lineValue(line.slice(at)), indent)) return false
   }
   return root
+}
+
+/** Whether a `-` at `at` starts a sequence entry (`-` then a space, or the end of the line). */
+function isEntryAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at + 1)
+  return text.charCodeAt(at) === DASH && (c === SPACE || c === NL || c === CR || Number.isNaN(c))
+}
+
+/** The start of the line after the one `at` is on. */
+function nextLine(text: string, at: number): number {
+  const nl = text.indexOf('\n', at)
+  return nl < 0 ? text.length : nl + 1
 }
