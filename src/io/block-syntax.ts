@@ -33,9 +33,10 @@ const UNUSUAL = /[^\n\r\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\u
 // a regex runs as native code even in a cold process (the function's usual state:
 // it starts from a snapshot and runs once), where the same checks in JavaScript
 // cost several times the header scan.
-const KEY = '([A-Za-z_][A-Za-z0-9_./-]*):'
+// No capturing groups: each would cut a substring out of the text for every line.
+const KEY = '[A-Za-z_][A-Za-z0-9_./-]*:'
 /** A block scalar header without an indentation indicator. */
-const BLOCK = '([|>][+-]?)'
+const BLOCK = '[|>][+-]?'
 /** A plain scalar complete on its line: no indicator first; inside, no `: `, no ` #`, no `:` at the end. */
 const PLAIN = '(?:[^\\s,[\\]{}#&*!|>\'"%@`?:-]|-(?=[^\\s]))(?:[^\\s:#]|:(?=[^\\s])|#| +(?=[^\\s#]))*'
 const SINGLE = "'(?:[^'\\r\\n]|'')*'"
@@ -48,31 +49,30 @@ const FLOW = `(?:\\{ *\\}|\\[ *(?:${FLOW_ITEM}(?: *, *${FLOW_ITEM})*)? *\\])`
 const VALUE = `(?:${PLAIN}|${SINGLE}|${DOUBLE}|${FLOW})`
 /** The rest of the line: a comment after a space, spaces, the line break. */
 const TAIL = '(?: +#[^\\r\\n]*)? *\\r?(?:\\n|$)'
-/** `key:`, `key: value`, `key: |`; groups: key, block header, value. */
-const KEY_LINE_AT = new RegExp(`${KEY}(?: +(?:${BLOCK}|(${VALUE})))?${TAIL}`, 'y')
-/**
- * `-`, `- value`, `- |`, `- key: …`; groups: spaces after the dash, key, its
- * block header, its value, the entry's block header, the entry's value.
- */
-const ENTRY_LINE_AT = new RegExp(`-(?:( +)(?:${KEY}(?: +(?:${BLOCK}|(${VALUE})))?|${BLOCK}|(${VALUE})))?${TAIL}`, 'y')
+/** `key:`, `key: value`, `key: |`. */
+const KEY_LINE_AT = new RegExp(`${KEY}(?: +(?:${BLOCK}|${VALUE}))?${TAIL}`, 'y')
+/** `-`, `- value`, `- |`, `- key: …`. */
+const ENTRY_LINE_AT = new RegExp(`-(?: +(?:${KEY}(?: +(?:${BLOCK}|${VALUE}))?|${BLOCK}|${VALUE}))?${TAIL}`, 'y')
+/** A key at the start of an entry's content (the line matched ENTRY_LINE_AT). */
+const KEY_AT = new RegExp(`${KEY}(?= |\r?\n|$)`, 'y')
 /** The longest implicit key YAML allows is 1024 characters; stay well below. */
 const MAX_KEY = 1000
 
-/** plainIsString, for keys: they repeat across documents, and the answer does not change. */
-const KEY_IS_STRING = new Map<string, boolean>()
-function keyIsString(key: string): boolean {
-  let known = KEY_IS_STRING.get(key)
-  if (known === undefined) {
-    known = plainIsString(key)
-    if (KEY_IS_STRING.size < 10_000) KEY_IS_STRING.set(key, known)
-  }
-  return known
-}
+/**
+ * Keys as KEY spells them (a letter or `_` first) that do not read as strings
+ * are the YAML 1.1 null and bool words (`plainIsString`), none longer than this.
+ */
+const LONGEST_WORD = 5
 
 interface Level {
   readonly indent: number
   readonly kind: 'map' | 'seq'
-  readonly keys: Set<string>
+  /**
+   * A mapping's keys so far, as (hash, length, offset) triples: comparing them
+   * in the text costs no string per key, which in a cold process is most of
+   * the scan's garbage.
+   */
+  readonly keys: number[]
   /** A sequence at its key's column (`key:` then `- a` below it). */
   readonly compact: boolean
 }
@@ -81,6 +81,8 @@ const NL = 0x0a
 const CR = 0x0d
 const HASH = 0x23
 const DASH = 0x2d
+const PIPE = 0x7c
+const GT = 0x3e
 
 /**
  * Whether the document (one chunk from `splitDocuments`) is certainly valid
@@ -99,15 +101,25 @@ export function isCertainlyValid(text: string): boolean {
   let content = false
   let marker = false
 
-  /** A key at column `col`, in the mapping on top of the stack; its block scalar header, if any. */
-  const key = (name: string, col: number, header: string | undefined, empty: boolean): boolean => {
-    const level = stack[stack.length - 1]!
-    if (name.length > MAX_KEY || level.keys.has(name) || !keyIsString(name)) return false
-    level.keys.add(name)
-    if (empty) {
+  /** The key that starts at `from` (column `col`) of a line that matched, in the mapping on top of the stack. */
+  const key = (from: number, col: number): boolean => {
+    let hash = 0
+    let colon = from
+    for (let c = text.charCodeAt(colon); c !== 0x3a /* : */; c = text.charCodeAt(++colon)) hash = (Math.imul(hash, 31) + c) | 0
+    const length = colon - from
+    if (length > MAX_KEY || (length <= LONGEST_WORD && !plainIsString(text.slice(from, colon)))) return false
+    const keys = stack[stack.length - 1]!.keys
+    for (let k = 0; k < keys.length; k += 3) {
+      if (keys[k] === hash && keys[k + 1] === length && text.startsWith(text.slice(keys[k + 2], keys[k + 2]! + length), from)) return false // a repeated key
+    }
+    keys.push(hash, length, from)
+    let at = colon + 1
+    while (text.charCodeAt(at) === SPACE) at++
+    const c = text.charCodeAt(at)
+    if (c === HASH || c === CR || c === NL || Number.isNaN(c)) {
       pending = col
       pendingKey = true
-    } else if (header !== undefined) {
+    } else if (c === PIPE || c === GT) {
       opensBlock(col)
     }
     return true
@@ -164,7 +176,7 @@ export function isCertainlyValid(text: string): boolean {
       pending = -1
       if (indent > open || (indent === open && dash && pendingKey)) {
         // The open node's value: a collection starting on this line (a scalar on a line of its own, say no).
-        stack.push({ indent, kind: dash ? 'seq' : 'map', keys: new Set(), compact: indent === open })
+        stack.push({ indent, kind: dash ? 'seq' : 'map', keys: [], compact: indent === open })
       }
       // Else the open node was empty (null), and this line is a sibling of it or of a parent.
     }
@@ -178,36 +190,41 @@ export function isCertainlyValid(text: string): boolean {
       // The root: a block mapping at column 0 (a resource), and only one.
       if (root || indent !== 0 || dash) return false
       root = true
-      top = { indent: 0, kind: 'map', keys: new Set(), compact: false }
+      top = { indent: 0, kind: 'map', keys: [], compact: false }
       stack.push(top)
     }
     if (top.indent !== indent) return false
     if (top.kind === 'map') {
       if (dash) return false
       KEY_LINE_AT.lastIndex = at
-      const m = KEY_LINE_AT.exec(text)
-      if (m === null) return false
+      if (!KEY_LINE_AT.test(text)) return false
       start = KEY_LINE_AT.lastIndex
-      if (!key(m[1]!, indent, m[2], m[2] === undefined && m[3] === undefined)) return false
+      if (!key(at, indent)) return false
       continue
     }
     if (!dash) return false
     ENTRY_LINE_AT.lastIndex = at
-    const m = ENTRY_LINE_AT.exec(text)
-    if (m === null) return false
+    if (!ENTRY_LINE_AT.test(text)) return false
     start = ENTRY_LINE_AT.lastIndex
-    const spaces = m[1]
-    if (m[2] !== undefined) {
-      // `- key: …`: a mapping at the key's column.
-      const col = indent + 1 + spaces!.length
-      stack.push({ indent: col, kind: 'map', keys: new Set(), compact: false })
-      if (!key(m[2], col, m[3], m[3] === undefined && m[4] === undefined)) return false
-    } else if (m[5] !== undefined) {
-      opensBlock(indent)
-    } else if (m[6] === undefined) {
+    let after = at + 1
+    while (text.charCodeAt(after) === SPACE) after++
+    const c = text.charCodeAt(after)
+    if (c === HASH || c === CR || c === NL || Number.isNaN(c)) {
       // `-` with nothing after it but a comment.
       pending = indent
       pendingKey = false
+      continue
+    }
+    if (c === PIPE || c === GT) {
+      opensBlock(indent)
+      continue
+    }
+    KEY_AT.lastIndex = after
+    if (KEY_AT.test(text)) {
+      // `- key: …`: a mapping at the key's column.
+      const col = indent + (after - at)
+      stack.push({ indent: col, kind: 'map', keys: [], compact: false })
+      if (!key(after, col)) return false
     }
   }
   return root
