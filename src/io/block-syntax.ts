@@ -64,19 +64,6 @@ const MAX_KEY = 1000
  */
 const LONGEST_WORD = 5
 
-interface Level {
-  readonly indent: number
-  readonly kind: 'map' | 'seq'
-  /**
-   * A mapping's keys so far, as (hash, length, offset) triples: comparing them
-   * in the text costs no string per key, which in a cold process is most of
-   * the scan's garbage.
-   */
-  readonly keys: number[]
-  /** A sequence at its key's column (`key:` then `- a` below it). */
-  readonly compact: boolean
-}
-
 const NL = 0x0a
 const CR = 0x0d
 const HASH = 0x23
@@ -84,14 +71,28 @@ const DASH = 0x2d
 const PIPE = 0x7c
 const GT = 0x3e
 
+/** What a level of the stack of open collections is. */
+const MAP = 0
+const SEQ = 1
+/** A sequence at its key's column (`key:` then `- a` below it). */
+const COMPACT_SEQ = 2
+
 /**
  * Whether the document (one chunk from `splitDocuments`) is certainly valid
  * YAML, by the rules of the module comment; false means "parse it to know".
  */
 export function isCertainlyValid(text: string): boolean {
   if (text.charCodeAt(0) === 0xfeff || UNUSUAL.test(text)) return false
-  const stack: Level[] = []
-  // The last line left a node open: `key:` (key) or `-` with nothing after it, at this column.
+  // The open collections, innermost last, in flat arrays: no object per level,
+  // which in a cold process (the function's usual state) is most of the garbage.
+  const indents: number[] = []
+  const kinds: number[] = []
+  const keysFrom: number[] = [] // where each level's keys start in `keys`
+  // The keys of the open mappings, as (signature, offset) pairs: the signature
+  // made of the key's length and its first and last characters, the offset
+  // where it starts; compared in the text, they cost no string per key.
+  const keys: number[] = []
+  // The last line left a node open: `key:` (pendingKey) or `-` with nothing after it, at this column.
   let pending = -1
   let pendingKey = false
   let block = -1 // while >= 0: in a block scalar, whose content is indented more than this
@@ -100,35 +101,6 @@ export function isCertainlyValid(text: string): boolean {
   let root = false
   let content = false
   let marker = false
-
-  /** The key that starts at `from` (column `col`) of a line that matched, in the mapping on top of the stack. */
-  const key = (from: number, col: number): boolean => {
-    let hash = 0
-    let colon = from
-    for (let c = text.charCodeAt(colon); c !== 0x3a /* : */; c = text.charCodeAt(++colon)) hash = (Math.imul(hash, 31) + c) | 0
-    const length = colon - from
-    if (length > MAX_KEY || (length <= LONGEST_WORD && !plainIsString(text.slice(from, colon)))) return false
-    const keys = stack[stack.length - 1]!.keys
-    for (let k = 0; k < keys.length; k += 3) {
-      if (keys[k] === hash && keys[k + 1] === length && text.startsWith(text.slice(keys[k + 2], keys[k + 2]! + length), from)) return false // a repeated key
-    }
-    keys.push(hash, length, from)
-    let at = colon + 1
-    while (text.charCodeAt(at) === SPACE) at++
-    const c = text.charCodeAt(at)
-    if (c === HASH || c === CR || c === NL || Number.isNaN(c)) {
-      pending = col
-      pendingKey = true
-    } else if (c === PIPE || c === GT) {
-      opensBlock(col)
-    }
-    return true
-  }
-  const opensBlock = (parent: number): void => {
-    block = parent
-    blockContent = -1
-    leadingBlank = 0
-  }
 
   for (let start = 0; start < text.length; ) {
     let indent = 0
@@ -176,55 +148,85 @@ export function isCertainlyValid(text: string): boolean {
       pending = -1
       if (indent > open || (indent === open && dash && pendingKey)) {
         // The open node's value: a collection starting on this line (a scalar on a line of its own, say no).
-        stack.push({ indent, kind: dash ? 'seq' : 'map', keys: [], compact: indent === open })
+        indents.push(indent)
+        kinds.push(!dash ? MAP : indent === open ? COMPACT_SEQ : SEQ)
+        keysFrom.push(keys.length)
       }
       // Else the open node was empty (null), and this line is a sibling of it or of a parent.
     }
-    while (stack.length > 0 && stack[stack.length - 1]!.indent > indent) stack.pop()
-    let top = stack[stack.length - 1]
-    if (top !== undefined && top.kind === 'seq' && top.compact && top.indent === indent && !dash) {
-      stack.pop()
-      top = stack[stack.length - 1]
+    let top = indents.length - 1
+    while (top >= 0 && (indents[top]! > indent || (indents[top] === indent && kinds[top] === COMPACT_SEQ && !dash))) top--
+    if (top < indents.length - 1) {
+      keys.length = keysFrom[top + 1]!
+      indents.length = kinds.length = keysFrom.length = top + 1
     }
-    if (top === undefined) {
+    if (top < 0) {
       // The root: a block mapping at column 0 (a resource), and only one.
       if (root || indent !== 0 || dash) return false
       root = true
-      top = { indent: 0, kind: 'map', keys: [], compact: false }
-      stack.push(top)
+      indents.push(0)
+      kinds.push(MAP)
+      keysFrom.push(0)
+      top = 0
     }
-    if (top.indent !== indent) return false
-    if (top.kind === 'map') {
+    if (indents[top] !== indent) return false
+    let keyAt: number
+    let col: number
+    if (kinds[top] === MAP) {
       if (dash) return false
       KEY_LINE_AT.lastIndex = at
       if (!KEY_LINE_AT.test(text)) return false
       start = KEY_LINE_AT.lastIndex
-      if (!key(at, indent)) return false
-      continue
+      keyAt = at
+      col = indent
+    } else {
+      if (!dash) return false
+      ENTRY_LINE_AT.lastIndex = at
+      if (!ENTRY_LINE_AT.test(text)) return false
+      start = ENTRY_LINE_AT.lastIndex
+      let after = at + 1
+      while (text.charCodeAt(after) === SPACE) after++
+      const c = text.charCodeAt(after)
+      if (c === HASH || c === CR || c === NL || Number.isNaN(c)) {
+        // `-` with nothing after it but a comment.
+        pending = indent
+        pendingKey = false
+        continue
+      }
+      if (c === PIPE || c === GT) {
+        block = indent
+        blockContent = -1
+        leadingBlank = 0
+        continue
+      }
+      KEY_AT.lastIndex = after
+      if (!KEY_AT.test(text)) continue // a scalar entry
+      // `- key: …`: a mapping at the key's column.
+      col = indent + (after - at)
+      indents.push(col)
+      kinds.push(MAP)
+      keysFrom.push(keys.length)
+      keyAt = after
     }
-    if (!dash) return false
-    ENTRY_LINE_AT.lastIndex = at
-    if (!ENTRY_LINE_AT.test(text)) return false
-    start = ENTRY_LINE_AT.lastIndex
-    let after = at + 1
+    // The key at keyAt, in the mapping on top of the stack. It has no `:` in it (KEY), so the first one ends it.
+    const colon = text.indexOf(':', keyAt)
+    const length = colon - keyAt
+    if (length > MAX_KEY || (length <= LONGEST_WORD && !plainIsString(text.slice(keyAt, colon)))) return false
+    const signature = length * 0x100000000 + text.charCodeAt(keyAt) * 0x10000 + text.charCodeAt(colon - 1)
+    for (let k = keysFrom[keysFrom.length - 1]!; k < keys.length; k += 2) {
+      if (keys[k] === signature && text.startsWith(text.slice(keys[k + 1], keys[k + 1]! + length), keyAt)) return false // a repeated key
+    }
+    keys.push(signature, keyAt)
+    let after = colon + 1
     while (text.charCodeAt(after) === SPACE) after++
     const c = text.charCodeAt(after)
     if (c === HASH || c === CR || c === NL || Number.isNaN(c)) {
-      // `-` with nothing after it but a comment.
-      pending = indent
-      pendingKey = false
-      continue
-    }
-    if (c === PIPE || c === GT) {
-      opensBlock(indent)
-      continue
-    }
-    KEY_AT.lastIndex = after
-    if (KEY_AT.test(text)) {
-      // `- key: …`: a mapping at the key's column.
-      const col = indent + (after - at)
-      stack.push({ indent: col, kind: 'map', keys: [], compact: false })
-      if (!key(after, col)) return false
+      pending = col
+      pendingKey = true
+    } else if (c === PIPE || c === GT) {
+      block = col
+      blockContent = -1
+      leadingBlank = 0
     }
   }
   return root
