@@ -295,3 +295,25 @@ test('a byte order mark that starts an input (each file of several) is read as b
   assert.equal(out.exitCode, 0, JSON.stringify(out.issues))
   assert.ok(out.output.startsWith(`\uFEFF${CIP}`))
 })
+
+test('in a ResourceList: a MachineConfig item with our annotation is replaced when regenerated, else an error; results of a JSON list are kept too', async () => {
+  const regenerated = await runCli([], asResourceList(`${CIP}---\n${IMAGE}---\n${generatedMachineConfig('99-worker-sigstore-imagepolicies')}`))
+  assert.equal(regenerated.code, 0, regenerated.stderr)
+  const list = parse(regenerated.stdout) as { items: { kind: string; metadata: { name: string } }[] }
+  assert.deepEqual(list.items.filter((i) => i.kind === 'MachineConfig').map((i) => i.metadata.name), ['99-master-sigstore-imagepolicies', '99-worker-sigstore-imagepolicies'])
+  const handwritten = await runCli([], asResourceList(`${CIP}---\n${generatedMachineConfig('99-worker-handwritten')}`))
+  assert.equal(handwritten.code, 1)
+  assert.match(handwritten.stderr, /^error MachineConfig 99-worker-handwritten metadata\.annotations\["imagepolicy-mc\.openshift\.io\/generated"\]: /m)
+  // A JSON (flow) ResourceList, written back as block YAML: its results kept, ours after them.
+  const json = JSON.stringify({
+    apiVersion: 'config.kubernetes.io/v1',
+    kind: 'ResourceList',
+    items: parseAllDocuments(`${CIP}---\n${IMAGE}`).map((d) => d.toJS()),
+    results: [{ message: 'from an earlier function', severity: 'info' }],
+  })
+  const out = await runCli(['--name', '10-{pool}-x'], json)
+  assert.equal(out.code, 0, out.stderr)
+  const results = (parse(out.stdout) as { results: { message: string }[] }).results
+  assert.equal(results[0]!.message, 'from an earlier function')
+  assert.ok(results.slice(1).some((r) => /sorts before MCO/.test(r.message)), JSON.stringify(results))
+})
