@@ -7,8 +7,9 @@
 // all the same: a second line scan (block-syntax.ts) says whether it is
 // certainly valid YAML, and when it cannot say, the document is parsed, so a
 // document we cannot parse is an error whatever its kind (issue 13: Argo CD
-// applies what we print; exit 0 implies that stdout parses). A ResourceList as kpt and kustomize write it is read the same way,
-// item by item, through a line scan of its layout (resource-list-layout.ts);
+// applies what we print; exit 0 implies that stdout parses). A ResourceList as
+// kpt and kustomize write it is read the same way, item by item, through a line
+// scan of its layout (resource-list-layout.ts);
 // any other ResourceList is parsed whole and keeps its Document (the writer
 // edits its text through the one or the other).
 
