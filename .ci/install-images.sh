@@ -128,13 +128,15 @@ bootstrap() {
   local changes=() t0
   while [ "$1" != -- ]; do changes+=(--change "$1"); shift; done
   shift
-  local hash
-  hash=$(printf '%s\n' "$recipe" "$suite" "$MIRROR" "$@" | sha256sum | cut -c1-16)
+  local hash old
+  # The recipe, without this run's temp dir in it.
+  hash=$(printf '%s\n' "$recipe" "$suite" "$MIRROR" "${@//$WORK/WORK}" | sha256sum | cut -c1-16)
   if [ "$(podman image inspect --format '{{index .Labels "io.imagepolicy-mc.recipe"}}' "$ref" 2>/dev/null || true)" = "$hash" ]; then
     say "$ref: present (recipe $hash)"
     return
   fi
   t0=$(date +%s.%N)
+  old=$(podman image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
   say "$ref: mmdebstrap $suite ($*)"
   mmdebstrap --quiet --mode=root --format=tar "$@" "$suite" "$WORK/rootfs.tar" "$MIRROR" >"$WORK/mmdebstrap.log" 2>&1 ||
     { cat "$WORK/mmdebstrap.log" >&2; die "mmdebstrap for $ref failed"; }
@@ -142,6 +144,8 @@ bootstrap() {
     --message "bootstrapped by imagepolicy-mc .ci/install-images.sh" "$WORK/rootfs.tar" "$ref" >/dev/null ||
     die "podman import $ref failed"
   rm -f "$WORK/rootfs.tar"
+  # The previous bootstrap of this base, now untagged (kept if an image still uses it).
+  [ -z "$old" ] || podman rmi "$old" >/dev/null 2>&1 || true
   say "$ref: bootstrapped in $(since "$t0") ($(podman image inspect --format '{{.Size}}' "$ref" | awk '{printf "%.0f MB", $1/1e6}'))"
 }
 
