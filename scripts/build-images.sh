@@ -33,3 +33,7 @@ for target in krm-function argocd-cmp; do
   echo "build-images: $PODMAN build --target $target -t localhost/$name:$TAG ${args[*]} ."
   "$PODMAN" build --quiet --target "$target" -t "localhost/$name:$TAG" "${args[@]}" . >/dev/null
 done
+# Each build leaves the previous images and its build stages untagged; keep a
+# day of them (the layer cache of the next build), drop older ones so the
+# container storage of a long-lived CI machine does not grow without bound.
+"$PODMAN" image prune -f --filter until=24h >/dev/null 2>&1 || true
