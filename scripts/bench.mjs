@@ -14,6 +14,8 @@ const args = process.argv.slice(2)
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 15
 const BIN = resolve('dist/imagepolicy-mc.js') // the portable bundle
 const LAUNCHER = resolve('dist/imagepolicy-mc') // the package's bin: starts from the startup snapshot
+// The generated streams have no ClusterImagePolicy openshift: a 4.19 cluster's (the release ships none before 4.21).
+const RELEASE = ['--target-release', '4.19']
 const work = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-bench-'))
 const RSS_HOOK = join(work, 'rss.cjs')
 writeFileSync(RSS_HOOK, "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)))\n")
@@ -86,9 +88,9 @@ spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
 {
   const { med } = compare('start-up: typical stream (20 ImagePolicies / 10 namespaces, 4 ClusterImagePolicies, 200 other resources)', [
     { name: 'node -e 0', cmd: process.execPath, argv: ['-r', RSS_HOOK, '-e', '0'] },
-    { name: 'imagepolicy-mc < typical (launcher, snapshot)', cmd: LAUNCHER, argv: [], opts: { input: typical } },
-    { name: 'node dist/imagepolicy-mc.js < typical', cmd: process.execPath, argv: ['-r', RSS_HOOK, BIN], opts: { input: typical } },
-    { name: 'imagepolicy-mc < typical as a ResourceList', cmd: LAUNCHER, argv: [], opts: { input: typicalList } },
+    { name: 'imagepolicy-mc < typical (launcher, snapshot)', cmd: LAUNCHER, argv: RELEASE, opts: { input: typical } },
+    { name: 'node dist/imagepolicy-mc.js < typical', cmd: process.execPath, argv: ['-r', RSS_HOOK, BIN, ...RELEASE], opts: { input: typical } },
+    { name: 'imagepolicy-mc < typical as a ResourceList', cmd: LAUNCHER, argv: RELEASE, opts: { input: typicalList } },
     // The floors under the first line: Node.js started from any user-land snapshot,
     // and ours on an empty input (the snapshot's heap, no work).
     { name: 'node from an empty startup snapshot', cmd: process.execPath, argv: ['--snapshot-blob', EMPTY_BLOB] },
@@ -112,8 +114,8 @@ spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
   const t10 = []
   const r10 = []
   for (let i = 0; i < runs; i++) {
-    t1.push(timeOnce(process.execPath, ['-r', RSS_HOOK, BIN], { input: s1k }).ms)
-    const r = timeOnce(process.execPath, ['-r', RSS_HOOK, BIN], { input: s10k })
+    t1.push(timeOnce(process.execPath, ['-r', RSS_HOOK, BIN, ...RELEASE], { input: s1k }).ms)
+    const r = timeOnce(process.execPath, ['-r', RSS_HOOK, BIN, ...RELEASE], { input: s10k })
     t10.push(r.ms)
     r10.push(r.rss)
   }
@@ -148,7 +150,7 @@ spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
     }
     writeFileSync(join(plain, 'kustomization.yaml'), 'resources:\n- resources.yaml\n')
     writeFileSync(join(withFn, 'kustomization.yaml'), 'resources:\n- resources.yaml\ntransformers:\n- renderer.yaml\n')
-    writeFileSync(join(withFn, 'renderer.yaml'), 'apiVersion: imagepolicy-mc/v1alpha1\nkind: ImagePolicyRenderer\nmetadata:\n  name: render\nspec: {}\n')
+    writeFileSync(join(withFn, 'renderer.yaml'), 'apiVersion: imagepolicy-mc/v1alpha1\nkind: ImagePolicyRenderer\nmetadata:\n  name: render\nspec:\n  targetRelease: "4.19"\n')
     // The same transformer served by `cat`: what kustomize itself spends on any exec
     // plugin (writing the resources out, reading them back), whatever the plugin does.
     const noopPlugins = join(work, 'noop-plugins')
@@ -201,9 +203,9 @@ spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
     const { med } = (() => {
       const times = [[], [], []]
       const variants = [
-        { cmd: 'podman', argv: [...run, FN], opts: { input: typicalList } },
+        { cmd: 'podman', argv: [...run, FN, ...RELEASE], opts: { input: typicalList } },
         { cmd: 'podman', argv: [...run, '--entrypoint', '/nodejs/bin/node', FN, '-e', '0'] },
-        { cmd: process.execPath, argv: [BIN], opts: { input: typicalList } },
+        { cmd: process.execPath, argv: [BIN, ...RELEASE], opts: { input: typicalList } },
       ]
       for (let i = 0; i < runs; i++) variants.forEach((v, j) => times[j].push(timeOnce(v.cmd, v.argv, v.opts).ms))
       return { med: times.map(median) }

@@ -128,31 +128,37 @@ const policy = (version) =>
   object({ apiVersion: string(), kind: string(), metadata: METADATA, spec: policySpec(version), status: any }, ['spec'])
 
 /**
- * `images.config.openshift.io` as served up to 4.22 (openshift-api.md §8): the
- * registry lists have no item limits there. The list-type set of
- * containerRuntimeSearchRegistries and the CEL rule are hand-written.
+ * `images.config.openshift.io` (openshift-api.md §8). Up to 4.22 the registry
+ * lists have no item limits; since 4.23/5.0 (openshift/api `9dd6a39`, in the CRD
+ * of `2a3d739` copied to shared/reference/crds/image/) each list has at most 1024
+ * items of 1 to 256 characters. The list-type set of
+ * containerRuntimeSearchRegistries and the CEL rules are hand-written
+ * (src/validate/image-rules.ts).
  */
-const IMAGE = object(
-  {
-    apiVersion: string(),
-    kind: string(),
-    metadata: METADATA,
-    spec: object({
-      additionalTrustedCA: object({ name: string() }, ['name']),
-      allowedRegistriesForImport: array(object({ domainName: string(), insecure: { type: 'boolean' } })),
-      externalRegistryHostnames: array(string()),
-      imageStreamImportMode: string({ enum: ['', 'Legacy', 'PreserveOriginal'] }),
-      registrySources: object({
-        allowedRegistries: array(string()),
-        blockedRegistries: array(string()),
-        insecureRegistries: array(string()),
-        containerRuntimeSearchRegistries: array(string(), { minItems: 1 }),
+const image = (since423) => {
+  const entries = since423 ? array(string({ minLength: 1, maxLength: 256 }), { maxItems: 1024 }) : array(string())
+  return object(
+    {
+      apiVersion: string(),
+      kind: string(),
+      metadata: METADATA,
+      spec: object({
+        additionalTrustedCA: object({ name: string() }, ['name']),
+        allowedRegistriesForImport: array(object({ domainName: string(), insecure: { type: 'boolean' } })),
+        externalRegistryHostnames: array(string()),
+        imageStreamImportMode: string({ enum: ['', 'Legacy', 'PreserveOriginal'] }),
+        registrySources: object({
+          allowedRegistries: entries,
+          blockedRegistries: entries,
+          insecureRegistries: entries,
+          containerRuntimeSearchRegistries: array(string(), { minItems: 1 }),
+        }),
       }),
-    }),
-    status: any,
-  },
-  ['spec'],
-)
+      status: any,
+    },
+    ['spec'],
+  )
+}
 
 // A standalone replacement for ajv's runtime helper, so the generated module has no
 // imports at all. It counts code points, as Kubernetes counts maxLength in runes.
@@ -177,13 +183,15 @@ export function generateValidatorsSource() {
     schemas: [
       { $id: 'policy-v1', ...policy('v1') },
       { $id: 'policy-v1alpha1', ...policy('v1alpha1') },
-      { $id: 'image-v1', ...IMAGE },
+      { $id: 'image-v1', ...image(false) },
+      { $id: 'image-v1-4.23', ...image(true) },
     ],
   })
   let code = standaloneCode(ajv, {
     validatePolicyV1: 'policy-v1',
     validatePolicyV1alpha1: 'policy-v1alpha1',
     validateImageV1: 'image-v1',
+    validateImageV1Since423: 'image-v1-4.23',
   })
   code = code.replace(/const (\w+) = require\("ajv\/dist\/runtime\/ucs2length"\)\.default;/g, `const $1 = ucs2length;`)
   if (code.includes('require(')) throw new Error('gen-validators: the generated code still requires a runtime module')

@@ -32,7 +32,8 @@ const tmp = `${blob}.${process.pid}.tmp`
 try {
   const built = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', join(here, 'imagepolicy-mc.cjs'), ...warmUp], { stdio: ['ignore', 'ignore', 'inherit'] })
   if (built.status !== 0) throw new Error(`node --build-snapshot exited with ${built.status ?? built.signal}`)
-  const runs = [[['--help'], ''], ...warmUp.map((f) => [[], readFileSync(f, 'utf8')])]
+  // The warm-up inputs are the examples, which are for OpenShift 4.19 (src/warm-up.ts).
+  const runs = [[['--help'], ''], ...warmUp.map((f) => [['--target-release', '4.19'], readFileSync(f, 'utf8')])]
   for (const [args, input] of runs) {
     const fast = spawnSync(process.execPath, ['--snapshot-blob', tmp, bundle, ...args], { input, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
     const portable = spawnSync(process.execPath, [bundle, ...args], { input, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })

@@ -4,6 +4,8 @@
 import yargs from 'yargs'
 import { toFunctionArgs, UsageError, type FunctionArgs, type Streams } from './cli.ts'
 import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES } from './options.ts'
+import { DEFAULT_LIMITS, MIB } from './limits.ts'
+import { escapeControls } from './issues.ts'
 
 const USAGE = `imagepolicy-mc [PATH...] [options]
 
@@ -39,6 +41,10 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
       .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
       .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
+      .option('target-release', { type: 'string', describe: `the cluster's OpenShift release (4.19, 4.21, ...); from 4.21 the input must hold its ClusterImagePolicy openshift [default: ${DEFAULT_OPTIONS.targetRelease}, the newest]` })
+      .option('without-release-policy', { type: 'boolean', describe: 'write policy.json without the release\'s ClusterImagePolicy openshift: nodes stop verifying release images [default: false]' })
+      .option('max-input-bytes', { type: 'string', describe: `what all inputs together may hold, e.g. 128MiB [default: ${DEFAULT_LIMITS.maxInputBytes / MIB}MiB]` })
+      .option('max-output-bytes', { type: 'string', describe: `what one run may print, e.g. 1GiB [default: ${DEFAULT_LIMITS.maxOutputBytes / MIB}MiB]` })
       .strictOptions()
       .help()
       .version(false)
@@ -52,7 +58,7 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       })
   } catch (e) {
     if (e instanceof UsageError) {
-      streams.stderr.write(`imagepolicy-mc: ${e.message}\nRun imagepolicy-mc --help for usage.\n`)
+      streams.stderr.write(`imagepolicy-mc: ${escapeControls(e.message)}\nRun imagepolicy-mc --help for usage.\n`)
       return 2
     }
     throw e
@@ -61,5 +67,11 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
     streams.stdout.write(help.endsWith('\n') ? help : `${help}\n`)
     return 0
   }
-  return toFunctionArgs(parsed, parsed._.map(String))
+  try {
+    return toFunctionArgs(parsed, parsed._.map(String))
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    streams.stderr.write(`imagepolicy-mc: ${escapeControls(e.message)}\nRun imagepolicy-mc --help for usage.\n`)
+    return 2
+  }
 }

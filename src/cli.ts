@@ -1,26 +1,29 @@
-// The edge: argv and streams → run() → stdout, stderr, exit code. The only
-// module that touches the filesystem; bin.ts hands it the process streams.
+// The edge: argv and streams → run() → stdout, stderr, exit code. With
+// input-files.ts (which files, read how: README "Security model"), the only
+// module outside src/commands that touches the filesystem; bin.ts hands it the
+// process streams.
 
-import { readFileSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { formatIssue } from './issues.ts'
+import { describeFsError, InputError, isSystemError, UsageError } from './cli-errors.ts'
+import { collectFiles, InputBudget, readRegularFile } from './input-files.ts'
+import { escapeControls, formatIssue } from './issues.ts'
 import type { InputText } from './io/read.ts'
 import { IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from './options.ts'
 import { run } from './run.ts'
 import { parseOne } from './io/read.ts'
+import { DEFAULT_LIMITS, inputBudgetMessage, LIMIT_FLAGS, outputBudgetMessage, parseByteSize, type Limits } from './limits.ts'
+
+export { collectFiles, InputBudget, readRegularFile } from './input-files.ts'
+export { describeFsError, InputError, UsageError } from './cli-errors.ts'
 
 export interface Streams {
-  /** Reads all of stdin. */
-  readonly readStdin: () => Promise<Uint8Array | string>
+  /**
+   * Reads stdin to its end, or to one byte past `maxBytes` (enough to tell that
+   * it is over the budget; the caller reports it). Given no bound, reads all.
+   */
+  readonly readStdin: (maxBytes?: number) => Promise<Uint8Array | string>
   readonly stdout: { write(s: string): unknown }
   readonly stderr: { write(s: string): unknown }
 }
-
-/** A usage error: exit code 2. */
-export class UsageError extends Error {}
-
-/** Input that cannot be read at all (not UTF-8, unreadable file): exit code 1. */
-export class InputError extends Error {}
 
 /**
  * Subcommands: `imagepolicy-mc <command> ...`. Each lives in src/commands/ and
@@ -38,10 +41,12 @@ export interface FunctionArgs {
   readonly paths: readonly string[]
   readonly config?: string
   readonly flags: PartialOptions
+  /** --max-input-bytes, --max-output-bytes when given (flags only: see src/limits.ts). */
+  readonly limits?: Limits
 }
 
-const VALUE_FLAGS = new Set(['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate'])
-const BOOLEAN_FLAGS = new Set(['emit-policies', 'strict', 'allow-empty'])
+const VALUE_FLAGS = new Set(['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release', ...LIMIT_FLAGS])
+const BOOLEAN_FLAGS = new Set(['emit-policies', 'strict', 'allow-empty', 'without-release-policy'])
 
 /** `--pools a,b` → `['a', 'b']`. */
 export function splitPools(value: string): string[] {
@@ -61,8 +66,23 @@ export function toFunctionArgs(raw: Readonly<Record<string, unknown>>, paths: re
   if (bool('emit-policies') !== undefined) flags.emitPolicies = bool('emit-policies')!
   if (bool('strict') !== undefined) flags.strict = bool('strict')!
   if (bool('allow-empty') !== undefined) flags.allowEmpty = bool('allow-empty')!
+  if (str('target-release') !== undefined) flags.targetRelease = str('target-release')!
+  if (bool('without-release-policy') !== undefined) flags.withoutReleasePolicy = bool('without-release-policy')!
   const config = str('config')
-  return { paths, ...(config !== undefined ? { config } : {}), flags }
+  const limits = LIMIT_FLAGS.some((f) => raw[f] !== undefined) ? { limits: limitsFrom(raw) } : {}
+  return { paths, ...(config !== undefined ? { config } : {}), flags, ...limits }
+}
+
+/** `--max-input-bytes` and `--max-output-bytes` as parsed (strings), over the defaults; a bad value is a usage error. */
+export function limitsFrom(raw: Readonly<Record<string, unknown>>): Limits {
+  const size = (flag: (typeof LIMIT_FLAGS)[number], fallback: number): number => {
+    const v = raw[flag]
+    if (v === undefined) return fallback
+    const n = typeof v === 'string' || typeof v === 'number' ? parseByteSize(String(v)) : undefined
+    if (n === undefined) throw new UsageError(`--${flag}: expected a number of bytes such as 67108864, 64MiB or 1GiB, got ${JSON.stringify(v)}`)
+    return n
+  }
+  return { maxInputBytes: size('max-input-bytes', DEFAULT_LIMITS.maxInputBytes), maxOutputBytes: size('max-output-bytes', DEFAULT_LIMITS.maxOutputBytes) }
 }
 
 /**
@@ -104,28 +124,6 @@ export function fastFunctionArgs(argv: readonly string[]): FunctionArgs | undefi
   return toFunctionArgs(raw, paths)
 }
 
-const YAML_FILE = /\.(ya?ml|json)$/i
-
-/** Files named on the command line; a directory contributes its YAML files, sorted, recursively. */
-export function collectFiles(paths: readonly string[]): string[] {
-  const out: string[] = []
-  for (const path of paths) {
-    let stat
-    try {
-      stat = statSync(path)
-    } catch {
-      throw new UsageError(`cannot read ${path}: no such file or directory`)
-    }
-    if (stat.isDirectory()) {
-      const entries = readdirSync(path).sort()
-      out.push(...collectFiles(entries.filter((e) => !e.startsWith('.')).map((e) => join(path, e)).filter((p) => statSync(p).isDirectory() || YAML_FILE.test(p))))
-    } else {
-      out.push(path)
-    }
-  }
-  return out
-}
-
 /** Kubernetes manifests are UTF-8; anything else is refused rather than silently mangled. */
 export function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {
@@ -135,17 +133,44 @@ export function decodeUtf8(bytes: Uint8Array, name: string): string {
   }
 }
 
-function readInputFiles(paths: readonly string[]): InputText[] {
-  return collectFiles(paths).map((path) => ({ path, text: decodeUtf8(readFileSync(path), path) }))
+/** The files the paths stand for, read within the budget. */
+export function readInputFiles(paths: readonly string[], budget: InputBudget): InputText[] {
+  return collectFiles(paths).map((path) => ({ path, text: decodeUtf8(readRegularFile(path, budget), path) }))
 }
 
+/** All of stdin within the budget, as text. */
+export async function readStdinText(streams: Streams, budget: InputBudget): Promise<string> {
+  const stdin = await streams.readStdin(budget.remaining)
+  const bytes = typeof stdin === 'string' ? Buffer.byteLength(stdin) : stdin.length
+  if (bytes > budget.remaining) throw new InputError(inputBudgetMessage('<stdin>', budget.limit))
+  budget.take('<stdin>', bytes)
+  return typeof stdin === 'string' ? stdin : decodeUtf8(stdin, '<stdin>')
+}
+
+/** A `--config FILE`, read within the budget; unreadable is a usage error, over the budget or not UTF-8 an input error. */
+export function readConfigText(path: string, budget: InputBudget): string {
+  let bytes: Buffer
+  try {
+    bytes = readRegularFile(path, budget)
+  } catch (e) {
+    if (e instanceof InputError && e.message.includes('(--max-input-bytes)')) throw e
+    throw new UsageError(`cannot read --config ${path}${e instanceof InputError ? `: ${e.message.slice(path.length + 2)}` : ''}`)
+  }
+  return decodeUtf8(bytes, path)
+}
 
 export async function main(argv: readonly string[], streams: Streams): Promise<number> {
   if (argv[0] !== undefined && COMMAND_NAMES.includes(argv[0])) {
     const { COMMANDS } = await import('./commands/index.ts')
     return COMMANDS[argv[0]]!(argv.slice(1), streams)
   }
-  let args = fastFunctionArgs(argv)
+  let args: FunctionArgs | undefined
+  try {
+    args = fastFunctionArgs(argv)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    // A bad limit value: the full parser says it, with the usage hint.
+  }
   if (args === undefined) {
     const { parseFunctionArgs } = await import('./cli-args.ts')
     const parsed = await parseFunctionArgs(argv, streams)
@@ -155,26 +180,35 @@ export async function main(argv: readonly string[], streams: Streams): Promise<n
   return runFunction(args, streams)
 }
 
+/** The one line for an error that reached the edge; undefined for a bug (the caller prints it with its stack). */
+export function edgeErrorLine(e: unknown): { line: string; code: 1 | 2 } | undefined {
+  if (e instanceof UsageError) return { line: e.message, code: 2 }
+  if (e instanceof InputError) return { line: e.message, code: 1 }
+  if (isSystemError(e)) return { line: `${e.path !== undefined ? `${e.path}: ` : ''}${describeFsError(e)}`, code: 1 }
+  // V8's limits on one string or buffer: only an input far beyond the budgets gets here.
+  if (e instanceof RangeError && /Invalid string length|Array buffer allocation failed|Invalid typed array length/.test(e.message)) {
+    return { line: outputBudgetMessage(DEFAULT_LIMITS.maxOutputBytes, `the output (${e.message})`).replace(/ of \d+ bytes/, ''), code: 1 }
+  }
+  return undefined
+}
+
 /** The function itself: read the inputs, run, write stdout and one stderr line per issue. */
 export async function runFunction(args: FunctionArgs, streams: Streams): Promise<number> {
   const { flags } = args
+  const limits = args.limits ?? DEFAULT_LIMITS
+  const budget = new InputBudget(limits.maxInputBytes)
   let inputs: InputText[]
   let functionConfig: unknown
+  let result
   try {
     const paths = args.paths
     if (paths.length > 0) {
-      inputs = readInputFiles(paths)
+      inputs = readInputFiles(paths, budget)
     } else {
-      const stdin = await streams.readStdin()
-      inputs = [{ text: typeof stdin === 'string' ? stdin : decodeUtf8(stdin, '<stdin>') }]
+      inputs = [{ text: await readStdinText(streams, budget) }]
     }
     if (args.config !== undefined) {
-      let text: string
-      try {
-        text = decodeUtf8(readFileSync(args.config), args.config)
-      } catch (e) {
-        throw e instanceof UsageError ? e : new UsageError(`cannot read --config ${args.config}`)
-      }
+      const text = readConfigText(args.config, budget)
       const doc = parseOne(text, { path: args.config, index: 0 })
       if (doc.issues.length > 0) {
         for (const i of doc.issues) streams.stderr.write(formatIssue(i) + '\n')
@@ -182,15 +216,13 @@ export async function runFunction(args: FunctionArgs, streams: Streams): Promise
       }
       functionConfig = doc.value
     }
+    result = run({ inputs, ...(functionConfig !== undefined ? { functionConfig } : {}), flags, maxOutputBytes: limits.maxOutputBytes })
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError) {
-      streams.stderr.write(`imagepolicy-mc: ${e.message}\n`)
-      return e instanceof UsageError ? 2 : 1
-    }
-    throw e
+    const edge = edgeErrorLine(e)
+    if (edge === undefined) throw e
+    streams.stderr.write(`imagepolicy-mc: ${escapeControls(edge.line)}\n`)
+    return edge.code
   }
-
-  const result = run({ inputs, ...(functionConfig !== undefined ? { functionConfig } : {}), flags })
   for (const i of result.issues) streams.stderr.write(formatIssue(i) + '\n')
   streams.stdout.write(result.output)
   return result.exitCode

@@ -18,6 +18,7 @@ export type IssueCode =
   | 'scope-conflict' // an ImagePolicy scope lost to a cluster scope (MCO's Pending condition)
   | 'registries' // Image config / mirror set problems
   | 'guardrail' // a review warning
+  | 'release-policy' // the release's own ClusterImagePolicy openshift (review/release-policy.ts)
   | 'size' // a MachineConfig size limit
 
 export interface Issue {
@@ -63,13 +64,36 @@ export function formatResource(ref: ResourceRef): string {
   return `${ref.kind} ${ref.namespace !== undefined && ref.namespace !== '' ? `${ref.namespace}/` : ''}${ref.name}`
 }
 
-/** One stderr line: `error ImagePolicy team-a/p1 spec.scopes[0]: …`. */
+/**
+ * C0 and C1 controls, DEL, the Unicode line and paragraph separators and the
+ * bidirectional overrides: what would end a line, move the cursor, retitle or
+ * recolour a terminal, or reorder the text a reader sees.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * Escapes control characters (`\n`, `\x1b`, `\u2028`) so that text from the
+ * input (resource names, paths, values) printed on a line stays that line and
+ * never reaches a terminal as a control sequence. Every stderr line goes through it.
+ */
+export function escapeControls(s: string): string {
+  return s.replace(CONTROL, (c) => {
+    if (c === '\n') return '\\n'
+    if (c === '\r') return '\\r'
+    if (c === '\t') return '\\t'
+    const code = c.charCodeAt(0)
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
+
+/** One stderr line: `error ImagePolicy team-a/p1 spec.scopes[0]: …`; input text in it is escaped (escapeControls). */
 export function formatIssue(i: Issue): string {
   const where = [i.resource !== undefined ? formatResource(i.resource) : undefined, i.path.length > 0 ? toFieldPath(i.path) : undefined]
     .filter((s) => s !== undefined)
     .join(' ')
   const file = i.file !== undefined ? ` (${i.file.path}${i.file.index !== undefined ? `#${i.file.index}` : ''})` : ''
-  return `${i.severity} ${where === '' ? '' : `${where}: `}${i.message.replaceAll('\n', ' ')}${file}`
+  // A message's own line breaks are its wording (one line per issue): they become spaces.
+  return `${i.severity} ${where === '' ? '' : `${escapeControls(where)}: `}${escapeControls(i.message.replaceAll('\n', ' '))}${escapeControls(file)}`
 }
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 }

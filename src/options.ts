@@ -4,6 +4,7 @@
 
 import { issue, type Issue } from './issues.ts'
 import { isObject } from './decode/read-fields.ts'
+import { LATEST_RELEASE, parseTargetRelease } from './review/release-policy.ts'
 
 export const CONFIG_API_VERSION = 'imagepolicy-mc/v1alpha1'
 export const CONFIG_KIND = 'ImagePolicyRenderer'
@@ -27,6 +28,10 @@ export interface Options {
   readonly strict: boolean
   /** Accept an input with no resources. Default: `false`. */
   readonly allowEmpty: boolean
+  /** OpenShift release of the cluster (`4.21`), or `latest`; decides whether its own `openshift` ClusterImagePolicy must be in the input. Default: `latest`. */
+  readonly targetRelease: string
+  /** Write policy.json without the release's own ClusterImagePolicy, on purpose. Default: `false`. */
+  readonly withoutReleasePolicy: boolean
 }
 
 export const DEFAULT_OPTIONS: Options = {
@@ -38,6 +43,8 @@ export const DEFAULT_OPTIONS: Options = {
   validate: 'strict',
   strict: false,
   allowEmpty: false,
+  targetRelease: LATEST_RELEASE,
+  withoutReleasePolicy: false,
 }
 
 export const IGNITION_VERSIONS = ['3.1.0', '3.2.0', '3.3.0', '3.4.0', '3.5.0'] as const
@@ -100,9 +107,21 @@ export function decodeOptionValues(raw: Record<string, unknown>, where: string):
         if (typeof v !== 'string' || !(VALIDATE_MODES as readonly string[]).includes(v)) bad(key, `must be one of ${VALIDATE_MODES.join(', ')}`)
         else value.validate = v as ValidateMode
         break
+      case 'targetRelease': {
+        // YAML reads an unquoted 4.20 as the number 4.2: refuse numbers rather than guess.
+        if (typeof v !== 'string') {
+          bad(key, `must be a string such as "4.21" (quote it: YAML reads 4.20 as the number 4.2)`)
+          break
+        }
+        const t = parseTargetRelease(v)
+        if (typeof t === 'object' && 'error' in t) bad(key, t.error)
+        else value.targetRelease = v
+        break
+      }
       case 'emitPolicies':
       case 'strict':
-      case 'allowEmpty': {
+      case 'allowEmpty':
+      case 'withoutReleasePolicy': {
         const b = parseBool(v)
         if (b === undefined) bad(key, 'must be true or false')
         else value[key] = b

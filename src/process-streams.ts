@@ -7,23 +7,50 @@
 // start (README "Performance"). The streams are still used when the
 // descriptors are non-blocking (EAGAIN), where a synchronous call cannot wait.
 
-import { readFileSync, writeSync } from 'node:fs'
-import { main, type Streams } from './cli.ts'
+import { readSync, writeSync } from 'node:fs'
+import { edgeErrorLine, main, type Streams } from './cli.ts'
+import { escapeControls } from './issues.ts'
 
-async function readStdinStream(): Promise<Uint8Array> {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+const CHUNK = 256 * 1024
+
+async function readStdinStream(chunks: Buffer[], total: number, maxBytes: number): Promise<Uint8Array> {
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer)
+    total += (chunk as Buffer).length
+    // One byte past the budget is enough for the caller to report it: stop reading.
+    if (total > maxBytes) {
+      process.stdin.destroy()
+      break
+    }
+  }
   return Buffer.concat(chunks)
 }
 
-/** All of stdin: one blocking read to the end, or the stream when fd 0 is non-blocking. */
-export async function readStdin(): Promise<Uint8Array> {
-  try {
-    return readFileSync(0)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return readStdinStream()
-    throw e
+/**
+ * stdin to its end, or to just past `maxBytes`: blocking reads in chunks, or the
+ * stream when fd 0 is non-blocking. Never more than one chunk past the bound in memory.
+ */
+export async function readStdin(maxBytes: number = Number.MAX_SAFE_INTEGER): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let total = 0
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total))
+    let n: number
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'EAGAIN') return readStdinStream(chunks, total, maxBytes)
+      // A closed or absent stdin reads as empty, as `readFileSync(0)` of /dev/null would.
+      if (code === 'EOF' || code === 'EBADF') break
+      throw e
+    }
+    if (n === 0) break
+    chunks.push(buffer.subarray(0, n))
+    total += n
+    if (total > maxBytes) break
   }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)
 }
 
 /** A writer on a file descriptor, falling back to the process stream on EAGAIN. */
@@ -63,7 +90,15 @@ export function startProcess(): void {
       process.exitCode = code
     },
     (error: unknown) => {
-      // A broken invariant, never bad input: print it with its stack.
+      // A system error (a file, a child process) or V8's size limit is one line
+      // like any input error; anything else is a broken invariant, never bad
+      // input: print it with its stack.
+      const edge = edgeErrorLine(error)
+      if (edge !== undefined) {
+        streams.stderr.write(`imagepolicy-mc: ${escapeControls(edge.line)}\n`)
+        process.exitCode = edge.code
+        return
+      }
       streams.stderr.write(`imagepolicy-mc: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
       process.exitCode = 1
     },

@@ -4,6 +4,7 @@
 import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, refOf, roleOf } from './decode/resources.ts'
 import { isObject } from './decode/read-fields.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
+import { outputBudgetMessage } from './limits.ts'
 import { readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
 import { writeResourceList, writeStream } from './io/write.ts'
 import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from './model.ts'
@@ -19,6 +20,8 @@ import {
 import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
+import { parseTargetRelease, releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
+import { imageApiRulesOf } from './validate/image-rules.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
 import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
 
@@ -30,6 +33,14 @@ export interface RunInput {
   readonly flags?: PartialOptions
   /** The time certificates are checked against. Default: now. */
   readonly now?: Date
+  /** The node files are for review (render, diff, explain), not MachineConfigs to apply: a missing release policy is a warning. */
+  readonly reviewOnly?: boolean
+  /**
+   * The output budget (`--max-output-bytes`): the node files, counted once per
+   * pool, and the output text must fit, or the run fails with one error. Checked
+   * while rendering, before any giant string is built. Default: no bound.
+   */
+  readonly maxOutputBytes?: number
 }
 
 export interface RunOutput {
@@ -70,6 +81,7 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   issues.push(...fromList.issues, ...fromFile.issues)
   const options = mergeOptions(fromList.value, fromFile.value, input.flags ?? {})
   issues.push(...checkOptions(options))
+  issues.push(...targetReleaseIssues(options))
 
   // Each entry (a stream document or a ResourceList item) passes through whole;
   // the resources in it, a List's items included, are what we decode.
@@ -84,6 +96,11 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   const finish = (output: string): RunOutput => {
     const sorted = sortIssues(issues)
     const failed = hasErrors(sorted) || (options.strict && sorted.some((i) => i.severity === 'warning'))
+    const limit = input.maxOutputBytes
+    if (!failed && limit !== undefined && output.length > limit) {
+      issues.push(issue('error', 'size', outputBudgetMessage(limit, `the output (${output.length} characters)`)))
+      return { issues: sortIssues(issues), options, files: [], policies, conflicts, output: '', exitCode: 1 }
+    }
     const result = { issues: sorted, options, files: failed ? [] : files, policies, conflicts }
     if (failed && envelope.shape === 'stream') return { ...result, output: '', exitCode: 1 }
     return { ...result, output, exitCode: failed ? 1 : 0 }
@@ -110,7 +127,10 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
     const r = role[i]!
     if (r !== 'other' && isObject(value)) owned.push({ value, ref: refOf(value)!, role: r })
   })
-  issues.push(...validateResources(owned, options.validate, input.now ?? new Date()))
+  // The Image CRD's registry-list rules depend on the target release (an unreadable one was refused above).
+  const target = parseTargetRelease(options.targetRelease)
+  const imageRules = imageApiRulesOf(typeof target === 'object' && 'error' in target ? 'latest' : target)
+  issues.push(...validateResources(owned, options.validate, input.now ?? new Date(), imageRules))
   if (hasErrors(issues)) return finish(unchangedList())
 
   // Decode the kinds we own.
@@ -155,7 +175,14 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   })
   if (hasErrors(issues)) return finish(unchangedList())
 
-  const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true })
+  // Every pool's MachineConfigs carry all the files: the budget's share for one pool.
+  const maxBytes = input.maxOutputBytes !== undefined ? Math.floor(input.maxOutputBytes / Math.max(1, options.pools.length)) : undefined
+  const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true, ...(maxBytes !== undefined ? { maxBytes } : {}) })
+  if (rendered.overBudget !== undefined) {
+    const pools = options.pools.length
+    issues.push(issue('error', 'size', outputBudgetMessage(input.maxOutputBytes!, `the output (node files of more than ${rendered.overBudget.bytes} bytes, written once for each of ${pools} pool${pools === 1 ? '' : 's'})`)))
+    return finish('')
+  }
   files = rendered.files
   conflicts = rendered.conflicts
   for (const problem of rendered.problems) issues.push(problemIssue(problem, imageRef))
@@ -169,6 +196,8 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   }
   if (hasErrors(issues)) return finish(unchangedList())
   issues.push(...reviewIssues({ values, policies, ...(imageRef !== undefined ? { image: imageRef } : {}), files, conflicts, options }))
+  issues.push(...releasePolicyIssues({ policies, files, options, reviewOnly: input.reviewOnly === true }))
+  if (hasErrors(issues)) return finish(unchangedList())
 
   const machineConfigs: Record<string, unknown>[] = []
   const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs }

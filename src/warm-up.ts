@@ -68,6 +68,9 @@ data:
     key: value
 `
 
+/** The examples target a 4.19 cluster, whose release ships no ClusterImagePolicy of its own (their READMEs say why). */
+const WARM_UP_ARGS = ['--target-release', '4.19']
+
 function memoryStreams(input: string): Streams {
   return { readStdin: async () => input, stdout: { write: () => true }, stderr: { write: () => true } }
 }
@@ -81,8 +84,8 @@ export async function warmUp(streams: readonly string[]): Promise<number[]> {
   const codes: number[] = []
   for (const policies of streams) {
     const text = `${policies.replace(/\n*$/, '\n')}${OTHER_RESOURCES}`
-    codes.push(await main([], memoryStreams(text)))
-    codes.push(await main([], memoryStreams(asResourceList(text))))
+    codes.push(await main(WARM_UP_ARGS, memoryStreams(text)))
+    codes.push(await main(WARM_UP_ARGS, memoryStreams(asResourceList(text))))
   }
   const invalid = 'apiVersion: config.openshift.io/v1\nkind: ClusterImagePolicy\nmetadata:\n  name: warm-up\nspec:\n  scopes: ["Not A Scope"]\n'
   await main([], memoryStreams(invalid))

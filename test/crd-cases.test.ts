@@ -23,6 +23,8 @@ import { toFieldPath, type Issue } from '../src/issues.ts'
 import { validateResources } from '../src/validate/validate-resources.ts'
 
 const ROOT = join('..', 'shared', 'reference', 'crds', 'tests')
+/** The Image config's suite (openshift/api `config/v1/tests/images.config.openshift.io/`). */
+const IMAGE_ROOT = join('..', 'shared', 'reference', 'crds', 'image', 'tests')
 const OWN = join('test', 'fixtures', 'validation', 'api-server-cases.yaml')
 /** Certificates in the fixtures must not turn a verdict just because time passed. */
 const NOW = new Date('2027-06-01T00:00:00Z')
@@ -30,23 +32,30 @@ const NOW = new Date('2027-06-01T00:00:00Z')
 interface CrdCase {
   readonly name: string
   readonly initial: string
+  readonly updated?: string
   readonly expected?: string
   readonly expectedError?: string
 }
 
-function suites(): { file: string; cases: CrdCase[] }[] {
-  const out: { file: string; cases: CrdCase[] }[] = []
+interface Suite {
+  readonly file: string
+  readonly cases: CrdCase[]
+  readonly updates: CrdCase[]
+}
+
+function suites(root: string): Suite[] {
+  const out: Suite[] = []
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) walk(path)
       else if (entry.name.endsWith('.yaml')) {
-        const suite = parse(readFileSync(path, 'utf8')) as { tests?: { onCreate?: CrdCase[] } }
-        out.push({ file: path.slice(ROOT.length + 1), cases: suite.tests?.onCreate ?? [] })
+        const suite = parse(readFileSync(path, 'utf8')) as { tests?: { onCreate?: CrdCase[]; onUpdate?: CrdCase[] } }
+        out.push({ file: path.slice(root.length + 1), cases: suite.tests?.onCreate ?? [], updates: suite.tests?.onUpdate ?? [] })
       }
     }
   }
-  walk(ROOT)
+  walk(root)
   return out
 }
 
@@ -78,24 +87,40 @@ test('expectedClauses splits the server error list into its clauses', () => {
 })
 
 const present = existsSync(ROOT)
+const imagePresent = existsSync(IMAGE_ROOT)
 
 test('openshift/api CRD test cases are present', (t) => {
-  if (!present) {
-    t.skip(`${ROOT} not present`)
+  if (!present || !imagePresent) {
+    // CI has shared/ beside the clone; refuse to pass quietly there without it.
+    assert.ok(process.env['CI'] !== 'true', `${ROOT} and ${IMAGE_ROOT} must be present in CI`)
+    t.skip(`${!present ? ROOT : IMAGE_ROOT} not present`)
     return
   }
-  const count = suites().reduce((n, s) => n + s.cases.length, 0)
+  const count = suites(ROOT).reduce((n, s) => n + s.cases.length, 0)
   assert.ok(count >= 100, `expected the openshift/api onCreate cases, found ${count}`)
+  const image = suites(IMAGE_ROOT)
+  assert.equal(image.reduce((n, s) => n + s.cases.length + s.updates.length, 0), 25, 'the 25 Image cases of openshift/api 2a3d739')
 })
+
+/** The object a case creates, named as the suite runner names it (the Image config's only valid name is cluster). */
+function caseObject(yaml: string, index: number): Record<string, unknown> {
+  const value = parse(yaml) as Record<string, unknown>
+  const kind = value['kind']
+  value['metadata'] = { name: kind === 'Image' ? 'cluster' : `case-${index + 1}`, ...(kind === 'ImagePolicy' ? { namespace: 'crd-tests' } : {}) }
+  return value
+}
+
+function validateCase(value: Record<string, unknown>): Issue[] {
+  const role = value['kind'] === 'Image' ? 'image' : 'policy'
+  return validateResources([{ value, ref: refOf(value)!, role }], 'strict', NOW, 'since-4.23')
+}
 
 /** Registers one test per case; `upstream` allows the v1alpha1 dummy-key difference described above. */
 function runSuite(file: string, cases: readonly CrdCase[], upstream: boolean): void {
   cases.forEach((c, index) => {
     test(`${file} #${index + 1}: ${c.name}`, () => {
-      const value = parse(c.initial) as Record<string, unknown>
       // The suite runner names each object and creates ImagePolicy in a test namespace.
-      value['metadata'] = { name: `case-${index + 1}`, ...(value['kind'] === 'ImagePolicy' ? { namespace: 'crd-tests' } : {}) }
-      const issues = validateResources([{ value, ref: refOf(value)!, role: 'policy' }], 'strict', NOW)
+      const issues = validateCase(caseObject(c.initial, index))
       const errors = issues.filter((i) => i.severity === 'error' && (!upstream || i.code !== 'content'))
       const deeper = issues.filter((i) => i.severity === 'error' && upstream && i.code === 'content')
       if (c.expectedError === undefined) {
@@ -114,7 +139,50 @@ function runSuite(file: string, cases: readonly CrdCase[], upstream: boolean): v
   })
 }
 
-if (present) for (const { file, cases } of suites()) runSuite(file, cases, true)
+if (present) for (const { file, cases } of suites(ROOT)) runSuite(file, cases, true)
+
+/**
+ * `onUpdate` cases. The server validates an update against the stored object and
+ * ratchets: a stored value that the current rules refuse is let through when the
+ * update leaves it unchanged. An offline check has no stored object, so we validate
+ * `updated` as on create, and a stored invalid value is reported: the repository
+ * should hold what the API server would accept today. Asserted here, case by case:
+ * - the server refuses the update → we refuse it, with the server's clause;
+ * - the server accepts it and the updated object is valid on create (an update that
+ *   repairs a stored invalid value, too) → we accept it;
+ * - the server accepts it only by ratcheting (the updated object keeps a stored
+ *   value that breaks a rule) → we refuse it, and only at paths where the stored
+ *   object breaks the same rule.
+ */
+function runUpdateSuite(file: string, cases: readonly CrdCase[]): void {
+  cases.forEach((c, index) => {
+    test(`${file} onUpdate #${index + 1}: ${c.name}`, () => {
+      assert.ok(c.updated !== undefined, 'an onUpdate case has an updated object')
+      const errorsOf = (yaml: string): Issue[] => validateCase(caseObject(yaml, index)).filter((i) => i.severity === 'error')
+      const stored = errorsOf(c.initial)
+      const ours = errorsOf(c.updated)
+      if (c.expectedError !== undefined) {
+        assert.ok(ours.length > 0, `the server rejects this update with ${c.expectedError}`)
+        for (const clause of expectedClauses(c.expectedError)) {
+          assert.ok(ours.map(serverLine).some((line) => line.includes(clause)), `server clause not found in our errors:\n  ${clause}\nours:\n  ${ours.map(serverLine).join('\n  ')}`)
+        }
+        return
+      }
+      if (ours.length === 0) return
+      // Accepted by the server only because the value was stored before the rule existed.
+      const storedLines = new Set(stored.map(serverLine))
+      assert.ok(stored.length > 0, `the server accepts this update and the stored object was valid, yet we refuse: ${ours.map(serverLine).join('; ')}`)
+      for (const i of ours) assert.ok(storedLines.has(serverLine(i)), `reported beyond the stored invalid value: ${serverLine(i)}`)
+    })
+  })
+}
+
+if (imagePresent) {
+  for (const { file, cases, updates } of suites(IMAGE_ROOT)) {
+    runSuite(`image/${file}`, cases, false)
+    runUpdateSuite(`image/${file}`, updates)
+  }
+}
 
 const own = (parse(readFileSync(OWN, 'utf8')) as { tests: { onCreate: CrdCase[] } }).tests.onCreate
 test('our own API-server cases cover both verdicts', () => {

@@ -54,20 +54,20 @@ test('diff of two files: text and Markdown', async () => {
   try {
     writeFileSync(join(dir, 'base.yaml'), base)
     writeFileSync(join(dir, 'head.yaml'), head)
-    const text = await runCli(['diff', join(dir, 'base.yaml'), join(dir, 'head.yaml')])
+    const text = await runCli(['diff', '--target-release', '4.19', join(dir, 'base.yaml'), join(dir, 'head.yaml')])
     assert.equal(text.code, 0, text.stderr)
     assert.match(text.stdout, /^pools that would roll: master, worker \(MCO updates their nodes one at a time/m)
     assert.match(text.stdout, /^ {2}removed {2}\/etc\/crio\/policies\/team-a\.json/m)
     assert.match(text.stdout, /^ {2}added {4}\/etc\/crio\/policies\/team-b\.json/m)
     assert.match(text.stdout, /^\+{3} b\/etc\/containers\/policy\.json$/m)
     assert.match(text.stdout, /^\+ {6}"registry\.example\.com\/web": \[$/m)
-    const md = await runCli(['diff', '--output', 'markdown', join(dir, 'base.yaml'), join(dir, 'head.yaml')])
+    const md = await runCli(['diff', '--target-release', '4.19', '--output', 'markdown', join(dir, 'base.yaml'), join(dir, 'head.yaml')])
     assert.equal(md.code, 0, md.stderr)
     assert.match(md.stdout, /^### Node files: `.*base\.yaml` → `.*head\.yaml`\n/)
     assert.match(md.stdout, /\*\*Pools that would roll:\*\* `master`, `worker`\./)
     assert.match(md.stdout, /\| `\/etc\/crio\/policies\/team-b\.json` \| added \(\+\d+ −0\) \|/)
     assert.match(md.stdout, /<details open>\n<summary><code>\/etc\/containers\/policy\.json<\/code> modified<\/summary>\n\n```diff\n--- a\/etc\/containers\/policy\.json\n/)
-    const same = await runCli(['diff', join(dir, 'base.yaml'), join(dir, 'base.yaml')])
+    const same = await runCli(['diff', '--target-release', '4.19', join(dir, 'base.yaml'), join(dir, 'base.yaml')])
     assert.match(same.stdout, /no change to node files: no pool rolls/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -75,7 +75,7 @@ test('diff of two files: text and Markdown', async () => {
 })
 
 test('a stream that holds generated MachineConfigs is read from them, not rendered again', async () => {
-  const rendered = run({ inputs: [{ text: head }], flags: { emitPolicies: false } })
+  const rendered = run({ inputs: [{ text: head }], flags: { targetRelease: '4.19', emitPolicies: false } })
   assert.equal(rendered.exitCode, 0)
   const values = streamValues(rendered.output)
   const pools = nodeFilesFromMachineConfigs(values)!
@@ -87,7 +87,7 @@ test('a stream that holds generated MachineConfigs is read from them, not render
   try {
     writeFileSync(join(dir, 'base.yaml'), base)
     writeFileSync(join(dir, 'head.yaml'), rendered.output)
-    const out = await runCli(['diff', join(dir, 'base.yaml'), join(dir, 'head.yaml')])
+    const out = await runCli(['diff', '--target-release', '4.19', join(dir, 'base.yaml'), join(dir, 'head.yaml')])
     assert.equal(out.code, 0, out.stderr)
     assert.match(out.stdout, /note: .*head\.yaml: read from the MachineConfigs imagepolicy-mc generated in the stream/)
     assert.match(out.stdout, /added {4}\/etc\/crio\/policies\/team-b\.json/)
@@ -102,14 +102,14 @@ test('an empty side has no files; a side that fails to render fails the diff', a
     writeFileSync(join(dir, 'empty.yaml'), '')
     writeFileSync(join(dir, 'head.yaml'), head)
     writeFileSync(join(dir, 'bad.yaml'), stream(imageConfig({ allowedRegistries: ['a.example.com'] }), cip('x', ['b.example.com'])))
-    const out = await runCli(['diff', join(dir, 'empty.yaml'), join(dir, 'head.yaml')])
+    const out = await runCli(['diff', '--target-release', '4.19', join(dir, 'empty.yaml'), join(dir, 'head.yaml')])
     assert.equal(out.code, 0, out.stderr)
     assert.match(out.stdout, /added {4}\/etc\/containers\/policy\.json/)
-    const bad = await runCli(['diff', join(dir, 'empty.yaml'), join(dir, 'bad.yaml')])
+    const bad = await runCli(['diff', '--target-release', '4.19', join(dir, 'empty.yaml'), join(dir, 'bad.yaml')])
     assert.equal(bad.code, 1)
     assert.match(bad.stderr, /^head: error /m)
-    assert.equal((await runCli(['diff', join(dir, 'empty.yaml')])).code, 2)
-    const neither = await runCli(['diff', '--repo', dir, 'no-such-rev', join(dir, 'head.yaml')])
+    assert.equal((await runCli(['diff', '--target-release', '4.19', join(dir, 'empty.yaml')])).code, 2)
+    const neither = await runCli(['diff', '--target-release', '4.19', '--repo', dir, 'no-such-rev', join(dir, 'head.yaml')])
     assert.equal(neither.code, 2)
     assert.match(neither.stderr, /no-such-rev is neither a path nor a git revision/)
   } finally {
@@ -134,7 +134,7 @@ test('Markdown: code fences outgrow backticks in the diff, and head warnings are
 const git = findExecutable('git', process.env['PATH'])
 const kustomize = findExecutable('kustomize', process.env['PATH']) ?? findExecutable('kubectl', process.env['PATH'])
 
-test('git revisions of a kustomization: exported with git archive, rendered, compared; the repository is untouched', { skip: git === undefined || kustomize === undefined ? 'needs git and kustomize or kubectl' : false }, async () => {
+test('git revisions of a kustomization: read from the object database (not git archive), rendered, compared; the repository is untouched', { skip: git === undefined || kustomize === undefined ? 'needs git and kustomize or kubectl' : false }, async () => {
   const repo = tempDir()
   const g = (...args: string[]) => {
     const r = spawnSync('git', args, { cwd: repo, encoding: 'utf8' })
@@ -156,16 +156,16 @@ test('git revisions of a kustomization: exported with git archive, rendered, com
     g('commit', '-qam', 'head')
     const status = g('status', '--porcelain')
     const worktrees = g('worktree', 'list')
-    const out = await runCli(['diff', '--repo', repo, '--path', 'clusters/prod', 'HEAD~1', 'HEAD'])
+    const out = await runCli(['diff', '--target-release', '4.19', '--repo', repo, '--path', 'clusters/prod', 'HEAD~1', 'HEAD'])
     assert.equal(out.code, 0, out.stderr)
     assert.match(out.stdout, /^node files: HEAD~1:clusters\/prod \([0-9a-f]{12}\) -> HEAD:clusters\/prod \([0-9a-f]{12}\)$/m)
     assert.match(out.stdout, /added {4}\/etc\/crio\/policies\/team-b\.json/)
     // REV:PATH, as git writes it, works the same.
-    const colon = await runCli(['diff', '--repo', repo, 'HEAD~1:clusters/prod', 'HEAD:clusters/prod'])
+    const colon = await runCli(['diff', '--target-release', '4.19', '--repo', repo, 'HEAD~1:clusters/prod', 'HEAD:clusters/prod'])
     assert.equal(colon.code, 0, colon.stderr)
     assert.match(colon.stdout, /added {4}\/etc\/crio\/policies\/team-b\.json/)
     // A path missing at a revision counts as no files.
-    const missing = await runCli(['diff', '--repo', repo, 'HEAD~1:clusters/staging', 'HEAD:clusters/prod'])
+    const missing = await runCli(['diff', '--target-release', '4.19', '--repo', repo, 'HEAD~1:clusters/staging', 'HEAD:clusters/prod'])
     assert.equal(missing.code, 0, missing.stderr)
     assert.match(missing.stdout, /clusters\/staging does not exist at HEAD~1/)
     assert.equal(g('status', '--porcelain'), status)

@@ -107,7 +107,7 @@ const input = stream(
 )
 
 function explain(img: string, ns?: string): Explanation {
-  const result = run({ inputs: [{ text: input }] })
+  const result = run({ inputs: [{ text: input }], flags: { targetRelease: '4.19' } })
   assert.equal(result.exitCode, 0, result.issues.map((i) => i.message).join('\n'))
   const e = explainImage({ files: result.files, policies: result.policies, conflicts: result.conflicts, image: img, ...(ns !== undefined ? { namespace: ns } : {}) })
   assert.ok('value' in e, JSON.stringify(e))
@@ -160,7 +160,7 @@ test('explain: a required signature without sigstore attachments is called out',
 })
 
 test('explain CLI: --output json is the Explanation; text names file, scope and verdict', async () => {
-  const json = await runCli(['explain', 'registry.internal.io/team-a/app:v1', '--namespace', 'team-a', '--output', 'json'], input)
+  const json = await runCli(['explain', '--target-release', '4.19', 'registry.internal.io/team-a/app:v1', '--namespace', 'team-a', '--output', 'json'], input)
   assert.equal(json.code, 0, json.stderr)
   const parsed = JSON.parse(json.stdout) as Explanation
   assert.deepEqual(Object.keys(parsed), [
@@ -181,7 +181,7 @@ test('explain CLI: --output json is the Explanation; text names file, scope and 
     'notes',
   ])
   assert.equal(parsed.scope, 'registry.internal.io/team-a')
-  const text = await runCli(['explain', 'apps.example.com/team-a/web:v2', '-n', 'team-a'], input)
+  const text = await runCli(['explain', '--target-release', '4.19', 'apps.example.com/team-a/web:v2', '-n', 'team-a'], input)
   assert.equal(text.code, 0, text.stderr)
   assert.match(text.stdout, /^image: {6}apps\.example\.com\/team-a\/web:v2\n/)
   assert.match(text.stdout, /\nscope: {6}\*\.example\.com\n/)
@@ -189,15 +189,15 @@ test('explain CLI: --output json is the Explanation; text names file, scope and 
 })
 
 test('explain CLI: usage and input errors', async () => {
-  assert.equal((await runCli(['explain'], input)).code, 2)
-  const bad = await runCli(['explain', 'Bad/Image'], input)
+  assert.equal((await runCli(['explain', '--target-release', '4.19'], input)).code, 2)
+  const bad = await runCli(['explain', '--target-release', '4.19', 'Bad/Image'], input)
   assert.equal(bad.code, 2)
   assert.match(bad.stderr, /invalid image reference/)
-  assert.equal((await runCli(['explain', 'busybox', '--output', 'yaml'], input)).code, 2)
-  const failed = await runCli(['explain', 'busybox'], stream(imageConfig({ allowedRegistries: ['a.example.com'] }), cip('x', ['b.example.com'])))
+  assert.equal((await runCli(['explain', '--target-release', '4.19', 'busybox', '--output', 'yaml'], input)).code, 2)
+  const failed = await runCli(['explain', '--target-release', '4.19', 'busybox'], stream(imageConfig({ allowedRegistries: ['a.example.com'] }), cip('x', ['b.example.com'])))
   assert.equal(failed.code, 1)
   assert.match(failed.stderr, /^error /m)
-  const help = await runCli(['explain', '--help'])
+  const help = await runCli(['explain', '--target-release', '4.19', '--help'])
   assert.equal(help.code, 0)
   assert.match(help.stdout, /^imagepolicy-mc explain IMAGE/)
 })

@@ -197,7 +197,21 @@ function mutate(text: string, r: () => number): string {
   return out
 }
 
-const ARGS: readonly (readonly string[])[] = [[], ['--validate=warn'], ['--validate=ignore'], ['--strict'], ['--allow-empty'], ['--validate=warn', '--strict']]
+// Most runs name a release that ships no policy of its own (4.19), so that the
+// mutations reach rendering; the others take the default (the newest release)
+// or its opt-out, whose check needs the release's ClusterImagePolicy openshift.
+const PRE_421 = ['--target-release', '4.19']
+const ARGS: readonly (readonly string[])[] = [
+  [...PRE_421],
+  [...PRE_421, '--validate=warn'],
+  [...PRE_421, '--validate=ignore'],
+  [...PRE_421, '--strict'],
+  [...PRE_421, '--allow-empty'],
+  [...PRE_421, '--validate=warn', '--strict'],
+  [],
+  ['--without-release-policy'],
+  ['--target-release', '4.21', '--allow-empty'],
+]
 
 /**
  * Whether a ResourceList on stdout is broken only in items that are the input's

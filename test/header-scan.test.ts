@@ -245,8 +245,8 @@ test('readDocument reads whole the kinds we own, MachineConfigs, ResourceLists a
 
 function assertSameRun(inputs: readonly InputText[], flags: PartialOptions, label: string): void {
   const now = new Date('2026-01-01T00:00:00Z')
-  const fast = runRead(readInputs(inputs), { flags, now })
-  const whole = runRead(readInputs(inputs, wholeDocuments, wholeLists), { flags, now })
+  const fast = runRead(readInputs(inputs), { flags: { targetRelease: '4.19', ...flags }, now })
+  const whole = runRead(readInputs(inputs, wholeDocuments, wholeLists), { flags: { targetRelease: '4.19', ...flags }, now })
   assert.equal(fast.exitCode, whole.exitCode, `${label}: exit code`)
   assert.deepEqual(fast.issues, whole.issues, `${label}: issues`)
   assert.equal(fast.output, whole.output, `${label}: output`)
@@ -260,7 +260,7 @@ test('run: the typical bench stream gives the same output with and without the h
   // The 200 Deployments and 10 Namespaces are read by their header; the policies whole.
   assert.equal(documents.filter((d) => !d.complete).length, 210)
   assert.ok(documents.filter((d) => d.complete).every((d) => roleOf(d.value) === 'policy'))
-  const out = run({ inputs })
+  const out = run({ inputs, flags: { targetRelease: '4.19' } })
   assert.equal(out.exitCode, 0)
   assert.ok(out.output.startsWith(TYPICAL))
   assertSameRun(inputs, {}, 'typical')
@@ -287,15 +287,15 @@ test('run: generated streams give the same output with and without the header sc
 test('run: invalid YAML deep in a document we do not own passes through; in one we own it is refused', () => {
   const policy = splitDocuments(TYPICAL).find((d) => d.includes('kind: ClusterImagePolicy'))!
   const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  a: b: c\n'
-  const passed = run({ inputs: [{ text: `${policy}---\n${broken}` }] })
+  const passed = run({ inputs: [{ text: `${policy}---\n${broken}` }], flags: { targetRelease: '4.19' } })
   assert.equal(passed.exitCode, 0)
   assert.ok(passed.output.includes(broken), 'the text passes through byte for byte')
   assert.ok(readValue(broken, { index: 0 }).issues.length > 0, 'the full parse would refuse it')
   // Documents whose header the scan cannot read are still parsed and checked.
-  const refused = run({ inputs: [{ text: `${policy}---\n${broken.replace('kind: ConfigMap', 'kind: ImagePolicy').replace('apiVersion: v1', 'apiVersion: config.openshift.io/v1')}` }] })
+  const refused = run({ inputs: [{ text: `${policy}---\n${broken.replace('kind: ConfigMap', 'kind: ImagePolicy').replace('apiVersion: v1', 'apiVersion: config.openshift.io/v1')}` }], flags: { targetRelease: '4.19' } })
   assert.equal(refused.exitCode, 1)
   assert.ok(refused.issues.some((i) => i.code === 'yaml'))
-  const unreadable = run({ inputs: [{ text: `${policy}---\n${broken}kind: Again\n` }] })
+  const unreadable = run({ inputs: [{ text: `${policy}---\n${broken}kind: Again\n` }], flags: { targetRelease: '4.19' } })
   assert.equal(unreadable.exitCode, 1, 'a repeated top-level key is seen by the scan, and the full parse reports it')
   assert.ok(unreadable.issues.some((i) => i.code === 'yaml'))
 })

@@ -28,7 +28,8 @@ const eolOf = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n')
 const GENERATED = 'imagepolicy-mc.openshift.io/generated'
 
 function runOk(input: RunInput): string {
-  const out = run(input)
+  // 4.19: a release without a ClusterImagePolicy of its own, so that policy.json needs none (test/release-policy.test.ts).
+  const out = run({ ...input, flags: { targetRelease: '4.19', ...input.flags } })
   const errors = out.issues.filter((i) => i.severity === 'error')
   assert.deepEqual(errors, [], 'no errors')
   assert.equal(out.exitCode, 0)
@@ -143,7 +144,7 @@ for (const { name, text } of corpus) {
 
 test('plain stream through the CLI: every corpus file comes out byte for byte', async () => {
   for (const { name, text } of corpus) {
-    const result = await runCli([], text)
+    const result = await runCli(['--target-release', '4.19'], text)
     assert.equal(result.code, 0, `${name}: ${result.stderr}`)
     const expected = text.endsWith('\n') ? text : text + eolOf(text)
     assert.equal(result.stdout.slice(0, expected.length), expected, name)
@@ -387,14 +388,14 @@ test('ResourceList: issues become results after the last key; none, no results',
     .replace('name: in-a-list', 'name: nested\n    namespace: team-a')
     .replace('registry.example.com/signed', 'registry.example.com/team-a')}`
   for (const text of [head, head + conflict]) {
-    const out = run({ inputs: [{ text }] })
+    const out = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
     assert.equal(out.exitCode, 0)
     assert.ok(out.output.startsWith(text), 'the input, then what we add')
     const results = get(semanticDocs(out.output)[0], 'results')
     if (out.issues.length === 0) assert.equal(results, undefined)
     else assert.equal((results as unknown[]).length, out.issues.length)
   }
-  const warned = run({ inputs: [{ text: head + conflict }] })
+  const warned = run({ inputs: [{ text: head + conflict }], flags: { targetRelease: '4.19' } })
   assert.ok(warned.issues.some((i) => i.code === 'scope-conflict'))
   assert.match(warned.output, /\nresults:\n- message: /)
 })
@@ -447,7 +448,7 @@ test('resourcesOf: a List stands for its items, nested Lists flattened; anything
 
 test('an empty List is no resources: refused unless --allow-empty, kept when allowed', () => {
   const text = 'apiVersion: v1\nkind: List\nitems: []\n'
-  const refused = run({ inputs: [{ text }] })
+  const refused = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
   assert.equal(refused.exitCode, 1)
   assert.ok(refused.issues.some((i) => i.code === 'input'))
   assert.ok(runOk({ inputs: [{ text }], flags: { allowEmpty: true } }).startsWith(text))
@@ -462,14 +463,14 @@ test('bad input never throws: it becomes issues', () => {
     'apiVersion: v1\nkind: ConfigMap\n---\n\tbad: tab indentation\n',
   ]
   for (const text of invalid) {
-    const out = run({ inputs: [{ text }] })
+    const out = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
     assert.equal(out.exitCode, 1, text.slice(0, 40))
     assert.ok(out.issues.some((i) => i.severity === 'error'))
     assert.equal(out.output, '', 'nothing partial on stdout')
   }
   const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]']
   for (const c of 'bcdefghi') laughs.push(`${c}: &${c} [${Array(9).fill(`*${String.fromCharCode(c.charCodeAt(0) - 1)}`).join(', ')}]`)
-  assert.doesNotThrow(() => run({ inputs: [{ text: `${laughs.join('\n')}\n` }] }))
+  assert.doesNotThrow(() => run({ inputs: [{ text: `${laughs.join('\n')}\n` }], flags: { targetRelease: '4.19' } }))
 })
 
 // ---------------------------------------------------------------------------
@@ -494,7 +495,7 @@ test('a ResourceList whose last item ends in an empty value: generated items sta
   for (const trailing of ['\n', '\n\n', '\n\n\n']) {
     for (const col of [0, 2]) {
       const text = asResourceList(`${policies}---\n${image}`, col).replace(/\n$/, trailing)
-      const result = await runCli([], text)
+      const result = await runCli(['--target-release', '4.19'], text)
       assert.equal(result.code, 0, result.stderr)
       const doc = parseDocument(result.stdout)
       assert.deepEqual(doc.errors, [])

@@ -39,7 +39,7 @@ function caseDocuments(name: string): { docs: string[]; releaseImage?: string } 
 
 function render(docs: readonly string[], releaseImage: string | undefined): ReturnType<typeof run> {
   const text = docs.map((d) => `---\n${d}`).join('')
-  return run({ inputs: [{ text }], flags: { validate: 'ignore', ...(releaseImage !== undefined ? { releaseImage } : {}) } })
+  return run({ inputs: [{ text }], flags: { targetRelease: '4.19', validate: 'ignore', ...(releaseImage !== undefined ? { releaseImage } : {}) } })
 }
 
 /** The generated MachineConfigs of an output stream. */
@@ -75,7 +75,7 @@ test('running on its own output yields the same output (idempotent)', () => {
   for (const name of CASES) {
     const { docs, releaseImage } = caseDocuments(name)
     const first = render(docs, releaseImage)
-    const second = run({ inputs: [{ text: first.output }], flags: { validate: 'ignore', ...(releaseImage !== undefined ? { releaseImage } : {}) } })
+    const second = run({ inputs: [{ text: first.output }], flags: { targetRelease: '4.19', validate: 'ignore', ...(releaseImage !== undefined ? { releaseImage } : {}) } })
     assert.equal(second.exitCode, 0)
     assert.equal(second.output, first.output, name)
   }

@@ -15,9 +15,9 @@ const two = stream(imageConfig(), cip('app', ['registry.example.com/app']), name
 const one = stream(imageConfig(), cip('app', ['registry.example.com/app']), namespace('team-a'), ip('team-a', 'a', ['registry.example.net/a']))
 
 test('render prints each file under a header, byte for byte', async () => {
-  const out = await runCli(['render'], one)
+  const out = await runCli(['render', '--target-release', '4.19'], one)
   assert.equal(out.code, 0, out.stderr)
-  const files = run({ inputs: [{ text: one }] }).files
+  const files = run({ inputs: [{ text: one }], flags: { targetRelease: '4.19' } }).files
   assert.equal(out.stdout, formatNodeFiles(files))
   assert.match(out.stdout, /^==> \/etc\/containers\/policy\.json \(no newline at end of file\) <==\n\{\n/)
   assert.match(out.stdout, /\n\n==> \/etc\/containers\/registries\.d\/sigstore-registries\.yaml <==\ndocker:\n/)
@@ -27,14 +27,14 @@ test('render prints each file under a header, byte for byte', async () => {
 test('render --out writes the node tree, and removes files no longer rendered (and nothing else)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-render-'))
   try {
-    const first = await runCli(['render', '--out', dir], two)
+    const first = await runCli(['render', '--target-release', '4.19', '--out', dir], two)
     assert.equal(first.code, 0, first.stderr)
-    const files = run({ inputs: [{ text: two }] }).files
+    const files = run({ inputs: [{ text: two }], flags: { targetRelease: '4.19' } }).files
     for (const f of files) assert.equal(readFileSync(join(dir, f.path), 'utf8'), f.contents, f.path)
     assert.match(first.stdout, /^wrote .*\/etc\/containers\/policy\.json$/m)
     mkdirSync(join(dir, 'etc', 'other'), { recursive: true })
     writeFileSync(join(dir, 'etc', 'other', 'keep.txt'), 'mine')
-    const second = await runCli(['render', '--out', dir], one)
+    const second = await runCli(['render', '--target-release', '4.19', '--out', dir], one)
     assert.equal(second.code, 0, second.stderr)
     assert.match(second.stdout, /^removed .*\/etc\/crio\/policies\/team-b\.json$/m)
     assert.equal(existsSync(join(dir, 'etc', 'crio', 'policies', 'team-b.json')), false)
@@ -50,16 +50,16 @@ test('render takes the function\'s options and input files; a failed rendering w
   try {
     const input = join(dir, 'in.yaml')
     writeFileSync(input, stream(imageConfig({ allowedRegistries: ['a.example.com'] }), cip('x', ['b.example.com'])))
-    const failed = await runCli(['render', input, '--out', join(dir, 'out')])
+    const failed = await runCli(['render', '--target-release', '4.19', input, '--out', join(dir, 'out')])
     assert.equal(failed.code, 1)
     assert.match(failed.stderr, /is not nested inside allowedRegistries/)
     assert.equal(existsSync(join(dir, 'out')), false)
     writeFileSync(input, stream(cip('openshift-x', ['b.example.com'])))
-    assert.equal((await runCli(['render', input])).code, 0)
-    const strict = await runCli(['render', input, '--strict'])
+    assert.equal((await runCli(['render', '--target-release', '4.19', input])).code, 0)
+    const strict = await runCli(['render', '--target-release', '4.19', input, '--strict'])
     assert.equal(strict.code, 1)
     assert.equal(strict.stdout, '')
-    assert.equal((await runCli(['render', input, '--no-such-flag'])).code, 2)
+    assert.equal((await runCli(['render', '--target-release', '4.19', input, '--no-such-flag'])).code, 2)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -75,7 +75,7 @@ test('writeNodeFiles never writes outside the directory', () => {
 })
 
 test('render --help', async () => {
-  const help = await runCli(['render', '--help'])
+  const help = await runCli(['render', '--target-release', '4.19', '--help'])
   assert.equal(help.code, 0)
   assert.match(help.stdout, /^imagepolicy-mc render \[PATH\.\.\.\] \[--out DIR\]/)
 })

@@ -104,8 +104,8 @@ function verdict(text: string, flags: PartialOptions = { allowEmpty: true }): Ve
   const reference = writes(whole)
   ours.forEach((out, i) => assert.equal(out, reference[i], why(`write ${i}`)))
   // The run.
-  const a = runRead(fast, { flags, now: NOW })
-  const b = runRead(whole, { flags, now: NOW })
+  const a = runRead(fast, { flags: { targetRelease: '4.19', ...flags }, now: NOW })
+  const b = runRead(whole, { flags: { targetRelease: '4.19', ...flags }, now: NOW })
   assert.equal(a.exitCode, b.exitCode, why('exit code'))
   assert.deepEqual(a.issues, b.issues, why('issues'))
   assert.equal(a.output, b.output, why('output'))
@@ -241,7 +241,7 @@ test('ResourceList scan: CRLF, comments, results and every functionConfig shape,
 
 test('ResourceList scan: no items, `items: []`, items we drop, and failing runs', () => {
   const policies = splitDocuments(TYPICAL).filter((d) => /kind: (Cluster)?ImagePolicy/.test(d))
-  const first = run({ inputs: [{ text: TYPICAL }], now: NOW })
+  const first = run({ inputs: [{ text: TYPICAL }], now: NOW, flags: { targetRelease: '4.19' } })
   const machineConfigs = splitDocuments(first.output).filter((d) => d.includes('kind: MachineConfig'))
   assert.ok(machineConfigs.length > 0)
   const invalid = 'apiVersion: config.openshift.io/v1\nkind: ClusterImagePolicy\nmetadata:\n  name: broken\nspec:\n  scopes: ["Not A Scope"]\n'
@@ -257,7 +257,7 @@ test('ResourceList scan: no items, `items: []`, items we drop, and failing runs'
     for (const shape of [BASE, { ...BASE, noItems: 'absent' as const }, { ...BASE, column: 2 as const, results: 'after' as const, comments: true }, { ...BASE, functionConfig: 'configmap' as const, results: 'before' as const, eol: '\r\n' as const }]) {
       const text = wrap(chunks, shape)
       assert.equal(verdict(text, flags), 'agree', `${name} ${JSON.stringify(shape)}`)
-      assert.equal(run({ inputs: [{ text }], flags, now: NOW }).exitCode, exit, name)
+      assert.equal(run({ inputs: [{ text }], flags: { targetRelease: '4.19', ...flags }, now: NOW }).exitCode, exit, name)
     }
   }
 })
@@ -278,7 +278,7 @@ test('ResourceList scan: empty and flow-style items are left to the whole parse;
     for (const items of [`${entry}${odd}`, `${odd}${entry}`]) {
       const text = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items}`
       assert.equal(verdict(text, {}), want, JSON.stringify(odd))
-      const out = run({ inputs: [{ text }], now: NOW })
+      const out = run({ inputs: [{ text }], now: NOW, flags: { targetRelease: '4.19' } })
       assert.equal(out.exitCode, 0, JSON.stringify(odd))
       assert.ok(out.output.includes(odd) || odd.startsWith('- {apiVersion'), 'kept as written (a flow item is laid out as block)')
     }
@@ -294,7 +294,7 @@ test('ResourceList scan: the typical bench stream reads its 210 other resources 
     assert.ok(read.envelope.items.filter((i) => i.complete).every((i) => roleOf(i.value) === 'policy'))
     for (const flags of [{}, { emitPolicies: false }]) assert.equal(verdict(text, flags), 'agree')
     // A second run (its MachineConfigs dropped and made again) too.
-    const output = run({ inputs: [{ text }], now: NOW }).output
+    const output = run({ inputs: [{ text }], now: NOW, flags: { targetRelease: '4.19' } }).output
     assert.equal(verdict(output, {}), 'agree')
   }
 })
@@ -316,8 +316,8 @@ test('ResourceList scan: what kpt sends (comments after `- `, quoted annotations
   assert.ok(resourceListLayout(text) !== undefined, text)
   assert.equal(verdict(text, {}), 'agree')
   // Through the CLI, too.
-  const cli = await runCli([], text)
-  const reference = runRead(readInputs([{ text }], readDocument, parsedWhole), { now: new Date() })
+  const cli = await runCli(['--target-release', '4.19'], text)
+  const reference = runRead(readInputs([{ text }], readDocument, parsedWhole), { now: new Date(), flags: { targetRelease: '4.19' } })
   assert.equal(cli.code, reference.exitCode)
   assert.equal(cli.stdout, reference.output)
 })
@@ -328,7 +328,7 @@ test('ResourceList scan: what kpt sends (comments after `- `, quoted annotations
 // MachineConfigs, corpus documents, in random shapes.
 
 const POLICIES = splitDocuments(TYPICAL).filter((d) => /kind: (Cluster)?ImagePolicy/.test(d))
-const EARLIER = splitDocuments(run({ inputs: [{ text: TYPICAL }], now: NOW }).output).filter((d) => d.includes('kind: MachineConfig'))
+const EARLIER = splitDocuments(run({ inputs: [{ text: TYPICAL }], now: NOW, flags: { targetRelease: '4.19' } }).output).filter((d) => d.includes('kind: MachineConfig'))
 const CORPUS_DOCUMENTS = CORPUS.flatMap((c) => splitDocuments(c.text))
 
 function generatedList(r: Rand, size: number): string {
@@ -634,14 +634,14 @@ test('ResourceList scan: invalid YAML deep in an item we do not own passes throu
   const passed = list([policy!, broken])
   assert.equal(verdict(passed, {}), 'invalid')
   assert.ok(readInputs([{ text: passed }]).envelope.shape === 'ResourceList')
-  const out = run({ inputs: [{ text: passed }], now: NOW })
+  const out = run({ inputs: [{ text: passed }], now: NOW, flags: { targetRelease: '4.19' } })
   assert.equal(out.exitCode, 0)
   assert.ok(out.output.includes('- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: broken\n  data:\n    a: b: c\n'), 'the item passes through byte for byte')
   assert.ok(parseOne(passed, { index: 0 }).issues.length > 0, 'the whole parse would refuse it')
   // In an item we own, the scan gives up and the whole parse words the error.
   const owned = list([policy!.replace('scopes:', 'scopes: b: c\n  old:')])
   assert.equal(verdict(owned, {}), 'bail')
-  const refused = run({ inputs: [{ text: owned }], now: NOW })
+  const refused = run({ inputs: [{ text: owned }], now: NOW, flags: { targetRelease: '4.19' } })
   assert.equal(refused.exitCode, 1)
   assert.ok(refused.issues.some((i) => i.code === 'yaml'))
 })

@@ -27,7 +27,7 @@ const text = stream(
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
 
 test('one MachineConfig: sources in policy order, one sha256sum line per file in file order', () => {
-  const result = run({ inputs: [{ text }] })
+  const result = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
   assert.equal(result.exitCode, 0, result.issues.map((i) => i.message).join('\n'))
   const annotations = machineConfigAnnotations(result.files, result.policies)
   assert.equal(
@@ -42,7 +42,7 @@ test('one MachineConfig: sources in policy order, one sha256sum line per file in
 })
 
 test('the emitted MachineConfigs carry them, as multi-line YAML values', () => {
-  const result = run({ inputs: [{ text }] })
+  const result = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
   const mcs = parseAllDocuments(result.output).map((d) => d.toJS() as { kind: string; metadata: { annotations?: Record<string, string> } }).filter((v) => v.kind === 'MachineConfig')
   assert.equal(mcs.length, 2)
   for (const mc of mcs) {
@@ -52,7 +52,7 @@ test('the emitted MachineConfigs carry them, as multi-line YAML values', () => {
 })
 
 test('per file: each file lists only what shaped it (the Image config and mirror sets when given)', () => {
-  const result = run({ inputs: [{ text }] })
+  const result = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
   const image = { apiVersion: 'config.openshift.io/v1', kind: 'Image', name: 'cluster' }
   const idms = { apiVersion: 'config.openshift.io/v1', kind: 'ImageDigestMirrorSet', name: 'mirrors' }
   const sources = (path: string) => machineConfigAnnotations(result.files.filter((f) => f.path === path), result.policies, { image, mirrorSets: [idms] })[SOURCES_ANNOTATION]
@@ -65,7 +65,7 @@ test('per file: each file lists only what shaped it (the Image config and mirror
 })
 
 test('split MachineConfigs: each is annotated for its own files', () => {
-  const result = run({ inputs: [{ text }] })
+  const result = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
   const files: NodeFile[] = result.files.map((f) => ({ ...f }))
   // A limit that fits one file per object.
   const one = wrapPoolMachineConfigs(files, { pool: 'worker', name: '99-worker-x', ignitionVersion: '3.4.0' }, (g) => machineConfigAnnotations(g, result.policies), 9000)
@@ -82,9 +82,9 @@ test('split MachineConfigs: each is annotated for its own files', () => {
 })
 
 test('deterministic: input order does not change them', () => {
-  const a = run({ inputs: [{ text }] })
+  const a = run({ inputs: [{ text }], flags: { targetRelease: '4.19' } })
   const docs = text.split(/^---\n/m).filter((d) => d !== '')
-  const b = run({ inputs: [{ text: [...docs].reverse().map((d) => `---\n${d}`).join('') }] })
+  const b = run({ inputs: [{ text: [...docs].reverse().map((d) => `---\n${d}`).join('') }], flags: { targetRelease: '4.19' } })
   assert.deepEqual(machineConfigAnnotations(b.files, b.policies), machineConfigAnnotations(a.files, a.policies))
 })
 
@@ -93,7 +93,7 @@ test('no files: no annotations', () => {
 })
 
 test('registry settings only (no policies): a sha256sum but no sources line', () => {
-  const result = run({ inputs: [{ text: stream(imageConfig({ blockedRegistries: ['evil.example.com'] })) }] })
+  const result = run({ inputs: [{ text: stream(imageConfig({ blockedRegistries: ['evil.example.com'] })) }], flags: { targetRelease: '4.19' } })
   const annotations = machineConfigAnnotations(result.files, result.policies)
   assert.equal(annotations[SOURCES_ANNOTATION], undefined)
   assert.equal(annotations[SHA256SUM_ANNOTATION]?.split('\n').length, 1)

@@ -12,7 +12,7 @@ import { run } from '../src/run.ts'
 import { cip, configMap, imageConfig, ip, namespace, stream } from './fixtures/review/resources.ts'
 
 function render(text: string, flags: Parameters<typeof run>[0]['flags'] = {}) {
-  return run({ inputs: [{ text }], flags })
+  return run({ inputs: [{ text }], flags: { targetRelease: '4.19', ...flags } })
 }
 
 /** The guardrail issues as `severity where: message-fragment` lines, for whole-list comparisons. */

@@ -4,11 +4,12 @@
 // kustomize and let Argo CD prune the application). Spawns kustomize and reads
 // the environment (allowed in src/commands only).
 
-import { spawnSync } from 'node:child_process'
 import { statSync } from 'node:fs'
-import { decodeUtf8, InputError, main, type Streams } from '../cli.ts'
-import { formatIssue } from '../issues.ts'
+import { decodeUtf8, InputError, limitsFrom, main, UsageError, type Streams } from '../cli.ts'
+import { escapeControls, formatIssue } from '../issues.ts'
+import { LIMIT_FLAGS } from '../limits.ts'
 import { decodeOptionValues, type Options, type PartialOptions } from '../options.ts'
+import { runChild } from './child-process.ts'
 import { findExecutable } from './util-path.ts'
 
 /**
@@ -24,6 +25,8 @@ export const BUILD_ENV_OPTIONS = [
   { option: 'releaseImage', parameter: 'release-image', flag: 'release-image', env: 'RELEASE_IMAGE', type: 'string' },
   { option: 'emitPolicies', parameter: 'emit-policies', flag: 'emit-policies', env: 'EMIT_POLICIES', type: 'boolean' },
   { option: 'strict', parameter: 'strict', flag: 'strict', env: 'STRICT', type: 'boolean' },
+  { option: 'targetRelease', parameter: 'target-release', flag: 'target-release', env: 'TARGET_RELEASE', type: 'string' },
+  { option: 'withoutReleasePolicy', parameter: 'without-release-policy', flag: 'without-release-policy', env: 'WITHOUT_RELEASE_POLICY', type: 'boolean' },
 ] as const satisfies readonly {
   option: keyof Options
   parameter: string
@@ -33,10 +36,19 @@ export const BUILD_ENV_OPTIONS = [
 }[]
 
 /** Render flags that take a value (so the word after them is not a directory). */
-const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate'] as const
+const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release', ...LIMIT_FLAGS] as const
 
-/** Upper bound for kustomize's output; Argo CD's own default cap on a manifest response is 100 MB. */
-const MAX_KUSTOMIZE_OUTPUT = 512 * 1024 * 1024
+/** `--max-input-bytes` among build's arguments (it bounds kustomize's output, our input). */
+function buildLimits(rest: readonly string[]) {
+  const raw: Record<string, string> = {}
+  for (let i = 0; i < rest.length; i++) {
+    for (const flag of LIMIT_FLAGS) {
+      if (rest[i] === `--${flag}` && i + 1 < rest.length) raw[flag] = rest[i + 1]!
+      else if (rest[i]!.startsWith(`--${flag}=`)) raw[flag] = rest[i]!.slice(flag.length + 3)
+    }
+  }
+  return limitsFrom(raw)
+}
 
 export const BUILD_USAGE = `imagepolicy-mc build [DIR] [options]
 
@@ -46,12 +58,18 @@ stdout) when kustomize fails or rendering fails. Uses the standalone \`kustomize
 build\` when \`kustomize\` is on PATH, else \`kubectl kustomize\`.
 
 Options are those of imagepolicy-mc (--config, --pools, --name, --ignition-version,
---release-image, --emit-policies, --validate, --strict, --allow-empty), and are
+--release-image, --emit-policies, --validate, --strict, --allow-empty,
+--target-release, --without-release-policy, --max-input-bytes, which also bounds
+kustomize's output, --max-output-bytes), and are
 also read from the environment, as the Argo CD plugin (plugin.yaml) passes them:
 
-${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(17)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}
+${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(23)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}
 
-A flag wins over a parameter, which wins over an ARGOCD_ENV_ variable.`
+A flag wins over a parameter, which wins over an ARGOCD_ENV_ variable.
+
+kustomize (or kubectl) is found on the absolute entries of PATH only, and is
+killed after IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS (default 300); its output
+counts against --max-input-bytes (README "Security model").`
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -127,7 +145,7 @@ export function kustomizeCommand(dir: string, path: string | undefined): { file:
 
 export async function build(argv: readonly string[], streams: Streams): Promise<number> {
   const fail = (message: string, code: number): number => {
-    streams.stderr.write(`imagepolicy-mc build: ${message}\n`)
+    streams.stderr.write(`imagepolicy-mc build: ${message.split('\n').map(escapeControls).join('\n')}\n`)
     return code
   }
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -150,15 +168,28 @@ export async function build(argv: readonly string[], streams: Streams): Promise<
     return 1
   }
 
+  let limits
+  try {
+    limits = buildLimits(split.rest)
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message, 2)
+    throw e
+  }
   const command = kustomizeCommand(split.dir, process.env['PATH'])
   if (command === undefined) return fail('neither kustomize nor kubectl is on PATH', 1)
   const shown = [command.file, ...command.args].join(' ')
-  const result = spawnSync(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: MAX_KUSTOMIZE_OUTPUT })
-  if (result.stderr !== null && result.stderr.length > 0) streams.stderr.write(result.stderr.toString('utf8'))
-  if (result.error !== undefined) return fail(`${shown}: ${result.error.message}`, 1)
+  let result
+  try {
+    result = await runChild(command.file, command.args, { maxOutputBytes: limits.maxInputBytes })
+  } catch (e) {
+    if (e instanceof InputError) return fail(e.message, 1)
+    throw e
+  }
+  // kustomize's messages quote the repository: each line is passed on, escaped.
+  if (result.stderr.length > 0) streams.stderr.write(result.stderr.toString('utf8').replace(/\n$/, '').split('\n').map(escapeControls).join('\n') + '\n')
   if (result.status !== 0) {
     const why = result.signal !== null ? `killed by ${result.signal}` : `exit status ${String(result.status)}`
-    const hint = /external plugin '?ImagePolicyRenderer'?|ImagePolicyRenderer/.test(result.stderr?.toString('utf8') ?? '')
+    const hint = /external plugin '?ImagePolicyRenderer'?|ImagePolicyRenderer/.test(result.stderr.toString('utf8'))
       ? '\nhint: build renders the MachineConfigs itself; list the ImagePolicyRenderer transformer only for kubectl kustomize --enable-alpha-plugins, and give build its options as flags or plugin parameters'
       : ''
     return fail(`${shown} failed (${why})${hint}`, 1)

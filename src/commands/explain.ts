@@ -4,6 +4,7 @@
 
 import type { Streams } from '../cli.ts'
 import { UsageError } from '../cli.ts'
+import { DNS1123_LABEL_MAX_LENGTH, DNS1123_LABEL_MESSAGE, isDns1123Label } from '../dns1123.ts'
 import { explainImage, formatExplanation } from '../explain/explain.ts'
 import { guarded, parseCommandArgs, renderForCommand, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
 
@@ -35,6 +36,11 @@ export async function explainCommand(argv: readonly string[], streams: Streams):
     const [image, ...paths] = parsed._.map(String)
     if (image === undefined || image === '') throw new UsageError('IMAGE is required')
     if (parsed.namespace === '') throw new UsageError('--namespace must not be empty')
+    // A namespace names a node file (/etc/crio/policies/NS.json): what Kubernetes accepts, nothing else.
+    if (parsed.namespace !== undefined && !isDns1123Label(parsed.namespace)) {
+      const why = parsed.namespace.length > DNS1123_LABEL_MAX_LENGTH ? `must be no more than ${DNS1123_LABEL_MAX_LENGTH} characters` : DNS1123_LABEL_MESSAGE
+      throw new UsageError(`--namespace ${JSON.stringify(parsed.namespace)} is not a valid namespace: ${why}`)
+    }
     const result = await renderForCommand(parsed, paths, streams)
     if (result.exitCode !== 0) return result.exitCode
     const explained = explainImage({

@@ -2,9 +2,10 @@
 // for `imagepolicy-mc/v1alpha1 ImagePolicyRenderer`. Touches the filesystem and
 // reads process state (allowed in src/commands only).
 
-import { chmodSync, existsSync, mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Streams } from '../cli.ts'
+import { escapeControls } from '../issues.ts'
 import { CONFIG_API_VERSION, CONFIG_KIND } from '../options.ts'
 
 export const INSTALL_KUSTOMIZE_PLUGIN_USAGE = `imagepolicy-mc install-kustomize-plugin [--dir DIR]
@@ -107,12 +108,19 @@ export async function installKustomizePlugin(argv: readonly string[], streams: S
   try {
     mkdirSync(dirname(target), { recursive: true })
     // Write beside the target and rename, so a running kustomize never sees half a script.
-    const temp = `${target}.${process.pid}.tmp`
-    writeFileSync(temp, kustomizePluginScript(pluginCommand(process.execPath, realpathSync(bundle), existsSync)), { mode: 0o755 })
-    chmodSync(temp, 0o755)
-    renameSync(temp, target)
+    // The file is new ('wx') in a directory mkdtemp made (a name nobody can predict
+    // or plant a link at), and the rename replaces a link at the target, never writes through it.
+    const script = kustomizePluginScript(pluginCommand(process.execPath, realpathSync(bundle), existsSync))
+    const temp = mkdtempSync(join(dirname(target), '.ImagePolicyRenderer-'))
+    try {
+      writeFileSync(join(temp, 'plugin'), script, { mode: 0o755, flag: 'wx' })
+      chmodSync(join(temp, 'plugin'), 0o755)
+      renameSync(join(temp, 'plugin'), target)
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
   } catch (e) {
-    streams.stderr.write(`imagepolicy-mc install-kustomize-plugin: cannot write ${target}: ${(e as Error).message}\n`)
+    streams.stderr.write(`imagepolicy-mc install-kustomize-plugin: cannot write ${escapeControls(target)}: ${escapeControls((e as Error).message)}\n`)
     return 1
   }
   streams.stdout.write(`installed ${target}\n`)

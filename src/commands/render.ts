@@ -4,17 +4,15 @@
 // option flags and reading the input. Touches the filesystem (allowed in
 // src/commands only).
 
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
 import yargs, { type Argv } from 'yargs'
-import { collectFiles, decodeUtf8, InputError, toFunctionArgs, UsageError, type Streams } from '../cli.ts'
+import { edgeErrorLine, InputBudget, InputError, limitsFrom, readConfigText, readInputFiles, readStdinText, toFunctionArgs, UsageError, type Streams } from '../cli.ts'
 import type { InputText } from '../io/read.ts'
 import { parseOne } from '../io/read.ts'
-import { formatIssue } from '../issues.ts'
+import { escapeControls, formatIssue } from '../issues.ts'
+import { DEFAULT_LIMITS, MIB, outputBudgetMessage, type Limits } from '../limits.ts'
+import { writeNodeTree } from './node-tree.ts'
 import type { NodeFile } from '../model.ts'
 import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from '../options.ts'
-import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
-import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { run, type RunOutput } from '../run.ts'
 
 /** The renderer's own options, as `imagepolicy-mc` takes them. */
@@ -29,6 +27,10 @@ export function withRendererOptions<T>(y: Argv<T>) {
     .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
     .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
     .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
+    .option('target-release', { type: 'string', describe: `the cluster's OpenShift release [default: ${DEFAULT_OPTIONS.targetRelease}]` })
+    .option('without-release-policy', { type: 'boolean', describe: 'render policy.json without the release\'s ClusterImagePolicy openshift [default: false]' })
+    .option('max-input-bytes', { type: 'string', describe: 'what all inputs together may hold' })
+    .option('max-output-bytes', { type: 'string', describe: 'what one run may print' })
 }
 
 /** Help text for the renderer options (yargs' own help would go to the console, not to our streams). */
@@ -41,7 +43,11 @@ export const RENDERER_OPTIONS_HELP = `Renderer options (as for imagepolicy-mc):
   --[no-]emit-policies   keep ImagePolicy/ClusterImagePolicy items in the output [default: true]
   --validate MODE        CRD rule checking: ${VALIDATE_MODES.join(', ')} [default: strict]
   --strict               warnings fail the run (exit 1)
-  --allow-empty          accept an input with no resources`
+  --allow-empty          accept an input with no resources
+  --target-release R     the cluster's OpenShift release (4.19, 4.21, ...) [default: ${DEFAULT_OPTIONS.targetRelease}, the newest]
+  --without-release-policy  render policy.json without the release's ClusterImagePolicy openshift
+  --max-input-bytes N    what all inputs together may hold, e.g. 128MiB [default: ${DEFAULT_LIMITS.maxInputBytes / MIB}MiB]
+  --max-output-bytes N   what one run may print, e.g. 1GiB [default: ${DEFAULT_LIMITS.maxOutputBytes / MIB}MiB]`
 
 /** The parsed renderer flags, ready for `run()`. */
 export function rendererFlags(parsed: Readonly<Record<string, unknown>>): PartialOptions {
@@ -62,30 +68,24 @@ export async function parseCommandArgs<T>(argv: readonly string[], configure: (y
   return (await y.parseAsync()) as T & { _: (string | number)[] }
 }
 
-/** Reads a `--config FILE` functionConfig; undefined without one. */
-export function readFunctionConfig(config: string | undefined): unknown {
+/** The parsed --max-input-bytes and --max-output-bytes (usage error when malformed). */
+export function commandLimits(parsed: Readonly<Record<string, unknown>>): Limits {
+  return limitsFrom(parsed)
+}
+
+/** Reads a `--config FILE` functionConfig within the budget; undefined without one. */
+export function readFunctionConfig(config: string | undefined, budget: InputBudget = new InputBudget(DEFAULT_LIMITS.maxInputBytes)): unknown {
   if (config === undefined) return undefined
-  let text: string
-  try {
-    text = decodeUtf8(readFileSync(config), config)
-  } catch (e) {
-    throw e instanceof InputError ? e : new UsageError(`cannot read --config ${config}`)
-  }
+  const text = readConfigText(config, budget)
   const doc = parseOne(text, { path: config, index: 0 })
   if (doc.issues.length > 0) throw new InputError(doc.issues.map(formatIssue).join('\n'))
   return doc.value
 }
 
-/** Reads the inputs (files and directories, or stdin) and the `--config` file. */
-export async function readRendererInputs(paths: readonly string[], config: string | undefined, streams: Streams): Promise<{ inputs: InputText[]; functionConfig?: unknown }> {
-  let inputs: InputText[]
-  if (paths.length > 0) {
-    inputs = collectFiles(paths).map((path) => ({ path, text: decodeUtf8(readFileSync(path), path) }))
-  } else {
-    const stdin = await streams.readStdin()
-    inputs = [{ text: typeof stdin === 'string' ? stdin : decodeUtf8(stdin, '<stdin>') }]
-  }
-  const functionConfig = readFunctionConfig(config)
+/** Reads the inputs (files and directories, or stdin) and the `--config` file, within one input budget. */
+export async function readRendererInputs(paths: readonly string[], config: string | undefined, streams: Streams, budget: InputBudget = new InputBudget(DEFAULT_LIMITS.maxInputBytes)): Promise<{ inputs: InputText[]; functionConfig?: unknown }> {
+  const inputs: InputText[] = paths.length > 0 ? readInputFiles(paths, budget) : [{ text: await readStdinText(streams, budget) }]
+  const functionConfig = readFunctionConfig(config, budget)
   return { inputs, ...(functionConfig !== undefined ? { functionConfig } : {}) }
 }
 
@@ -95,8 +95,9 @@ export async function renderForCommand(
   paths: readonly string[],
   streams: Streams,
 ): Promise<RunOutput> {
-  const read = await readRendererInputs(paths, typeof parsed['config'] === 'string' ? parsed['config'] : undefined, streams)
-  const result = run({ inputs: read.inputs, ...(read.functionConfig !== undefined ? { functionConfig: read.functionConfig } : {}), flags: rendererFlags(parsed) })
+  const limits = commandLimits(parsed)
+  const read = await readRendererInputs(paths, typeof parsed['config'] === 'string' ? parsed['config'] : undefined, streams, new InputBudget(limits.maxInputBytes))
+  const result = run({ inputs: read.inputs, ...(read.functionConfig !== undefined ? { functionConfig: read.functionConfig } : {}), flags: rendererFlags(parsed), reviewOnly: true, maxOutputBytes: limits.maxOutputBytes })
   for (const i of result.issues) streams.stderr.write(formatIssue(i) + '\n')
   return result
 }
@@ -111,15 +112,12 @@ export async function guarded(command: string, streams: Streams, body: () => Pro
   try {
     return await body()
   } catch (e) {
-    if (e instanceof UsageError) {
-      streams.stderr.write(`imagepolicy-mc ${command}: ${e.message}\nRun imagepolicy-mc ${command} --help for usage.\n`)
-      return 2
-    }
-    if (e instanceof InputError) {
-      streams.stderr.write(`imagepolicy-mc ${command}: ${e.message}\n`)
-      return 1
-    }
-    throw e
+    const edge = edgeErrorLine(e)
+    if (edge === undefined) throw e
+    // An InputError may carry several formatted issue lines (a bad --config): each stays a line.
+    const lines = e instanceof InputError ? e.message.split('\n').map(escapeControls).join('\n') : escapeControls(edge.line)
+    streams.stderr.write(`imagepolicy-mc ${command}: ${lines}\n${edge.code === 2 ? `Run imagepolicy-mc ${command} --help for usage.\n` : ''}`)
+    return edge.code
   }
 }
 
@@ -133,56 +131,13 @@ export function formatNodeFiles(files: readonly NodeFile[]): string {
     .join('\n')
 }
 
-/** The node paths we render, below DIR; anything else there is left alone. */
-function managedFiles(dir: string): string[] {
-  const out = [POLICY_JSON_PATH, SIGSTORE_REGISTRIES_PATH].filter((p) => exists(join(dir, p)))
-  try {
-    for (const e of readdirSync(join(dir, CRIO_POLICIES_DIR)).sort()) if (e.endsWith('.json')) out.push(`${CRIO_POLICIES_DIR}/${e}`)
-  } catch {
-    // no namespace files yet
-  }
-  return out
-}
-
-function exists(path: string): boolean {
-  try {
-    readFileSync(path)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
- * Writes the files below `dir` and removes the managed files (policy.json,
- * sigstore-registries.yaml, /etc/crio/policies/*.json) that are no longer
- * rendered, so DIR is exactly what a node would hold. Returns what changed.
+ * Writes the node files below `dir` (DIR/etc/...), so DIR holds exactly what a
+ * node would, and says what changed. See src/commands/node-tree.ts: links in the
+ * output tree are never followed, and the tree is replaced in one rename.
  */
 export function writeNodeFiles(dir: string, files: readonly NodeFile[]): { written: string[]; removed: string[] } {
-  const root = resolve(dir)
-  const target = (path: string) => {
-    const t = resolve(root, `.${path}`)
-    // A namespace is a DNS label, but nothing upstream of us guarantees it: never write outside DIR.
-    if (relative(root, t).startsWith('..')) throw new InputError(`refusing to write ${path} outside ${dir}`)
-    return t
-  }
-  // Check every target before touching anything.
-  const targets = files.map((f) => target(f.path))
-  const keep = new Set(files.map((f) => f.path))
-  const removed: string[] = []
-  for (const path of managedFiles(root)) {
-    if (keep.has(path)) continue
-    rmSync(target(path))
-    removed.push(join(dir, path))
-  }
-  const written: string[] = []
-  for (const [i, f] of files.entries()) {
-    const t = targets[i]!
-    mkdirSync(dirname(t), { recursive: true })
-    writeFileSync(t, f.contents)
-    written.push(join(dir, f.path))
-  }
-  return { written, removed }
+  return writeNodeTree(dir, files)
 }
 
 export const RENDER_USAGE = `imagepolicy-mc render [PATH...] [--out DIR] [options]
@@ -210,7 +165,10 @@ export async function renderCommand(argv: readonly string[], streams: Streams): 
     if (result.exitCode !== 0) return result.exitCode
     if (parsed.out === undefined) {
       if (result.files.length === 0) streams.stderr.write('imagepolicy-mc render: no node files: the MachineConfigs carry no files (no policies and no registry settings)\n')
-      streams.stdout.write(formatNodeFiles(result.files))
+      const text = formatNodeFiles(result.files)
+      const limit = commandLimits(parsed).maxOutputBytes
+      if (text.length > limit) throw new InputError(outputBudgetMessage(limit, `the output (node files of ${text.length} characters)`))
+      streams.stdout.write(text)
       return 0
     }
     const changed = writeNodeFiles(parsed.out, result.files)

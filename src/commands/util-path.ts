@@ -17,3 +17,12 @@ export function findExecutable(name: string, path: string | undefined): string |
   }
   return undefined
 }
+
+/**
+ * `path` (a $PATH value) without its relative and empty entries: what a child
+ * process is given, so that it, too, never runs a program from the current
+ * directory (the repository) by name.
+ */
+export function absolutePathEntries(path: string | undefined): string {
+  return (path ?? '').split(delimiter).filter((d) => d !== '' && isAbsolute(d)).join(delimiter)
+}

@@ -26,6 +26,12 @@ export interface RenderInput {
   readonly releaseImage: string
   /** Our deterministic policy order (true) or input order, as MCO's bootstrap (false). */
   readonly ordered: boolean
+  /**
+   * Stop rendering once the files come to more than this many characters
+   * (the output budget's share): namespace files repeat their keys, so a small
+   * input can ask for gigabytes. Default: no bound.
+   */
+  readonly maxBytes?: number
 }
 
 /** Which input a problem is about. `registries` means the Image config. */
@@ -46,6 +52,8 @@ export interface RenderOutput {
   readonly conflicts: readonly ScopeConflict[]
   readonly problems: readonly RenderProblem[]
   readonly registries?: ResolvedRegistries
+  /** Set when rendering stopped at `maxBytes` (files is then empty): how far it got. */
+  readonly overBudget?: { readonly bytes: number }
 }
 
 /** The policies whose scopes include `scope`, for pointing an error at them. */
@@ -124,9 +132,15 @@ export function renderNodeFiles(input: RenderInput): RenderOutput {
     }
 
     const renderNamespace = namespacePolicyRenderer(clusterPolicy.policy)
+    const maxBytes = input.maxBytes ?? Infinity
+    let bytes = files.reduce((n, f) => n + f.contents.length, 0)
     for (const namespace of [...namespaces.keys()].sort(compareBytewise)) {
-      files.push({ path: namespacePolicyPath(namespace), contents: renderNamespace(namespaces.get(namespace)!) })
+      if (bytes > maxBytes) return { files: [], conflicts, problems, registries: resolved, overBudget: { bytes } }
+      const contents = renderNamespace(namespaces.get(namespace)!)
+      bytes += contents.length
+      files.push({ path: namespacePolicyPath(namespace), contents })
     }
+    if (bytes > maxBytes) return { files: [], conflicts, problems, registries: resolved, overBudget: { bytes } }
   }
   return { files, conflicts, problems, registries: resolved }
 }

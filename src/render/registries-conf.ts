@@ -117,6 +117,15 @@ const SOURCE_RE = new RegExp(
 )
 const MIRROR_RE = new RegExp(`^(${HOST_PART})${PATH_PART}$`)
 
+/**
+ * Whether `s` matches MCO's `sourceRegex`, which is also the Image CRD's per-entry
+ * rule on registrySources since 4.23 (the same pattern, character for character,
+ * apart from the `[-]+` above).
+ */
+export function matchesSourcePattern(s: string): boolean {
+  return SOURCE_RE.test(s)
+}
+
 interface MirrorRule {
   readonly source: string
   readonly mirrors: readonly string[]

@@ -8,7 +8,8 @@
 // - no Image config: our policy.json replaces MCO's, so a cluster's allowed or
 //   blocked registries are lost unless the Image `cluster` is in the stream;
 // - reserved name: ClusterImagePolicy names starting with `openshift` are the
-//   product's (it ships one named `openshift` for the release payload);
+//   product's (it ships one named `openshift` for the release payload, which is
+//   expected in the input where the target release ships it: release-policy.ts);
 // - shadowed scopes (shadowed-scopes.ts): scopes that select nothing, or less
 //   than their author thinks, because only the most specific scope applies;
 // - undeclared namespace: a namespace file for a namespace the stream declares
@@ -23,6 +24,7 @@ import { POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { comparePolicies, type ScopeConflict } from '../resolve/scopes.ts'
 import { namespaceOfPath, policyFiles } from './file-scopes.ts'
 import { releasePayloadIssues } from './release-payload.ts'
+import { isExpectedReleasePolicy } from './release-policy.ts'
 import { shadowedScopeIssues } from './shadowed-scopes.ts'
 
 export interface ReviewContext {
@@ -95,7 +97,8 @@ function undeclaredNamespaceIssues(context: ReviewContext): Issue[] {
 export function reviewIssues(context: ReviewContext): Issue[] {
   const out: Issue[] = []
   for (const p of context.policies) {
-    if (p.kind === 'ClusterImagePolicy' && p.name.startsWith('openshift')) {
+    // The release's own `openshift` policy is expected in the input where the target ships it (release-policy.ts).
+    if (p.kind === 'ClusterImagePolicy' && p.name.startsWith('openshift') && !isExpectedReleasePolicy(p, context.options)) {
       out.push(issue('warning', 'guardrail', GUARDRAIL_MESSAGES.reservedName(p.name), { resource: p.ref, path: ['metadata', 'name'] }))
     }
   }

@@ -5,7 +5,7 @@
 
 import { finding, MSG, quote, type Finding, type Path } from './findings.ts'
 import { setFindings } from './structural.ts'
-import { goQuote, isValidRegistriesConfScope } from '../render/registries-conf.ts'
+import { goQuote, isValidRegistriesConfScope, matchesSourcePattern } from '../render/registries-conf.ts'
 
 export const REGISTRY_UNION_MESSAGE = 'Only one of blockedRegistries or allowedRegistries may be set'
 
@@ -39,6 +39,63 @@ export function imageCelFindings(image: Record<string, unknown>): Finding[] {
 export function imageSetFindings(image: Record<string, unknown>): Finding[] {
   const sources = registrySources(image)
   return sources === undefined ? [] : setFindings(sources['containerRuntimeSearchRegistries'], [...SOURCES_AT, 'containerRuntimeSearchRegistries'])
+}
+
+/** The message of the per-entry CEL rule on the three registry lists (4.23 and later). */
+export const REGISTRY_ENTRY_MESSAGE = 'each registry must be a valid hostname[:port][/path] or wildcard *.hostname format without tags or digests'
+
+/**
+ * The CRD's rule (`x-kubernetes-validations` on each item of allowedRegistries,
+ * blockedRegistries and insecureRegistries; openshift/api `2a3d739`,
+ * `config/v1/types_image.go` `RegistrySources`), verbatim. CEL runs it with RE2, in
+ * linear time; in JavaScript's backtracking engine `[-]*` inside the repeated path
+ * group is exponential (`h/`, 24 letters and a `!` take 175 ms; the 256 characters
+ * the API allows never finish). It is the same pattern as MCO's `sourceRegex` for
+ * mirror sources, so we match with that one, written with `[-]+` (same language,
+ * see src/render/registries-conf.ts); test/image-rules.test.ts checks the two agree
+ * on 20,000 short seeded strings, where the verbatim pattern is still fast.
+ */
+export const REGISTRY_ENTRY_PATTERN =
+  '^\\*(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+$|^((?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(?::[0-9]+)?)(?:(?:/[a-z0-9]+(?:(?:(?:[._]|__|[-]*)[a-z0-9]+)+)?)+)?$'
+
+/** Whether one registry entry passes the 4.23+ CEL rule (REGISTRY_ENTRY_PATTERN). */
+export function isValidRegistryEntry(entry: string): boolean {
+  return matchesSourcePattern(entry)
+}
+
+/**
+ * Which revision of the Image CRD's `registrySources` rules applies: up to 4.22 the
+ * lists are free-form (MCO's own entry check is all there is); since 4.23/5.0 each
+ * item has a length limit and the hostname CEL rule, and each list at most 1024 items.
+ */
+export type ImageApiRules = 'through-4.22' | 'since-4.23'
+
+/** The rules of a target release (`latest`, or MAJOR.MINOR as read by the options). */
+export function imageApiRulesOf(release: { readonly major: number; readonly minor: number } | 'latest'): ImageApiRules {
+  if (release === 'latest' || release.major > 4 || release.minor >= 23) return 'since-4.23'
+  return 'through-4.22'
+}
+
+const RULE_LISTS = ['allowedRegistries', 'blockedRegistries', 'insecureRegistries'] as const
+
+/**
+ * The per-entry CEL rule of 4.23 and later, one finding per failing entry, in the
+ * API server's words (`<path>[i]: Invalid value: "string": <message>`). Runs on
+ * every Image, as the API server does, whatever its name.
+ */
+export function imageEntryCelFindings(image: Record<string, unknown>, rules: ImageApiRules): Finding[] {
+  if (rules === 'through-4.22') return []
+  const sources = registrySources(image)
+  if (sources === undefined) return []
+  const out: Finding[] = []
+  for (const key of RULE_LISTS) {
+    const list = sources[key]
+    if (!Array.isArray(list)) continue
+    list.forEach((entry, i) => {
+      if (typeof entry === 'string' && !isValidRegistryEntry(entry)) out.push(finding('rule', 'cel', [...SOURCES_AT, key, i], MSG.rule('string', REGISTRY_ENTRY_MESSAGE)))
+    })
+  }
+  return out
 }
 
 const ENTRY_LISTS = [

@@ -19,3 +19,5 @@ export interface SchemaValidator {
 export declare const validatePolicyV1: SchemaValidator
 export declare const validatePolicyV1alpha1: SchemaValidator
 export declare const validateImageV1: SchemaValidator
+/** The Image config with the registry-list limits of 4.23 and later. */
+export declare const validateImageV1Since423: SchemaValidator

@@ -10,10 +10,10 @@ import type { ValidateMode } from '../options.ts'
 import type { ItemRole } from '../decode/resources.ts'
 import { policyCelFindings, type PolicyVersion } from './cel-rules.ts'
 import { finding, MSG, type Finding, type Path } from './findings.ts'
-import { imageCelFindings, imageEntryFindings, imageSetFindings } from './image-rules.ts'
+import { imageCelFindings, imageEntryCelFindings, imageEntryFindings, imageSetFindings, type ImageApiRules } from './image-rules.ts'
 import { imageMetadataFindings, policyMetadataFindings } from './metadata.ts'
 import { policyContentFindings } from './pem-content.ts'
-import { validateImageV1, validatePolicyV1, validatePolicyV1alpha1 } from './schema-validators.generated.js'
+import { validateImageV1, validateImageV1Since423, validatePolicyV1, validatePolicyV1alpha1 } from './schema-validators.generated.js'
 import { byteFormatFindings, pruneNulls, schemaFindings, setFindings, type ObjectTree } from './structural.ts'
 
 /** One input item we own, as read. */
@@ -107,18 +107,22 @@ export function policyFindings(value: Record<string, unknown>, version: PolicyVe
   return out
 }
 
-/** Everything about one Image config. */
-export function imageFindings(value: Record<string, unknown>): Finding[] {
+/**
+ * Everything about one Image config. `rules` picks the CRD revision: the registry
+ * list limits and the per-entry hostname rule exist since 4.23 (openshift-api.md §8).
+ */
+export function imageFindings(value: Record<string, unknown>, rules: ImageApiRules): Finding[] {
   const data = pruneNulls(value, IMAGE_TREE) as Record<string, unknown>
   const metadata = data['metadata']
   const isCluster = isObject(metadata) && metadata['name'] === 'cluster'
   // Only the Image named cluster is decoded, so only its registry lists must have the right types.
   const reads = isCluster ? { within: [['spec', 'registrySources']], at: [['spec'], ['metadata']] } : { within: [], at: [] }
-  const structural = [...schemaFindings(validateImageV1, data).map((f) => withFatal(f, reads, [])), ...imageSetFindings(data)]
+  const structural = [...schemaFindings(rules === 'since-4.23' ? validateImageV1Since423 : validateImageV1, data).map((f) => withFatal(f, reads, [])), ...imageSetFindings(data)]
   const out = [...structural, ...imageMetadataFindings(data)]
   if (structural.some((f) => f.blocking === true)) return [...out, finding('rule', 'schema', [], MSG.celSkipped)]
-  out.push(...imageCelFindings(data))
-  if (isCluster) out.push(...imageEntryFindings(data))
+  out.push(...imageCelFindings(data), ...imageEntryCelFindings(data, rules))
+  // MCO's own entry check, for the entries the API rules let through (one line per bad entry).
+  if (isCluster) out.push(...imageEntryFindings(data).filter((f) => !out.some((o) => samePath(o.path, f.path))))
   return out
 }
 
@@ -148,9 +152,10 @@ function toIssues(findings: readonly Finding[], ref: ResourceRef, mode: Validate
  * violations and unusable keys as errors, `warn` as warnings, `ignore` skips them.
  * Whatever the mode, input we cannot read or render safely (a wrong type where we
  * read a value, a missing name, an ImagePolicy namespace that is not a DNS-1123
- * label) is an error. `now` dates certificate validity checks. Never throws.
+ * label) is an error. `now` dates certificate validity checks; `imageRules` picks the
+ * Image CRD's revision. Never throws.
  */
-export function validateResources(items: readonly OwnedItem[], mode: ValidateMode, now: Date): Issue[] {
+export function validateResources(items: readonly OwnedItem[], mode: ValidateMode, now: Date, imageRules: ImageApiRules = 'through-4.22'): Issue[] {
   const issues: Issue[] = []
   for (const item of items) {
     let findings: Finding[]
@@ -159,7 +164,7 @@ export function validateResources(items: readonly OwnedItem[], mode: ValidateMod
         const version: PolicyVersion = item.ref.apiVersion.endsWith('/v1alpha1') ? 'v1alpha1' : 'v1'
         findings = policyFindings(item.value, version, item.ref.kind, mode, now)
       } else if (item.role === 'image') {
-        findings = imageFindings(item.value)
+        findings = imageFindings(item.value, imageRules)
       } else {
         continue
       }

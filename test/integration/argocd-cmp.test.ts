@@ -123,7 +123,7 @@ test('generate prints the manifests: the resources and one MachineConfig per poo
     'MachineConfig 99-worker-image-signatures',
   ])
   // The same MachineConfigs as the CLI renders from the same files and options.
-  const direct = runProgram(process.execPath, [BUNDLE, '--pools', 'master,worker', '--name', '99-{pool}-image-signatures', '--strict', 'image-cluster.yaml', 'policies.yaml'], { cwd: s.appDir })
+  const direct = runProgram(process.execPath, [BUNDLE, '--pools', 'master,worker', '--name', '99-{pool}-image-signatures', '--strict', '--target-release', '4.19', 'image-cluster.yaml', 'policies.yaml'], { cwd: s.appDir })
   assert.equal(direct.code, 0, direct.stderr)
   assert.deepEqual(machineConfigs(objects), machineConfigs(parseStream(direct.stdout)))
 })

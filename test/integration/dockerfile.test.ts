@@ -114,7 +114,7 @@ test('the KRM function image runs as non-root and its entrypoint renders a Resou
     '  apiVersion: v1',
     '  kind: ConfigMap',
     '  metadata: {name: function-input}',
-    '  data: {pools: worker}',
+    '  data: {pools: worker, targetRelease: "4.19"}',
     '',
   ].join('\n')
   // As the container runs: no HOME, no PATH, an empty working directory, nothing but stdin.

@@ -105,10 +105,13 @@ test('the function image runs as non-root with a read-only root filesystem and n
   assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', '/app/imagepolicy-mc.js'])
   const stream = ['image-cluster.yaml', 'policies.yaml'].map((f) => readFileSync(join(KPT_EXAMPLE, f), 'utf8')).join('---\n')
   const broken = stream.replace(/ +publicKey:\n +keyData: .*\n/, '')
-  for (const [name, input] of [['ResourceList', asResourceList(stream)], ['stream', stream], ['broken policy', asResourceList(broken)]] as const) {
+  // The example is for OpenShift 4.19 (whose release ships no ClusterImagePolicy of its own).
+  const args = ['--target-release', '4.19']
+  for (const [name, input, code] of [['ResourceList', asResourceList(stream), 0], ['stream', stream, 0], ['broken policy', asResourceList(broken), 1]] as const) {
     // As kpt and kustomize run container functions (kyaml's container runtime): --user nobody, no network.
-    const inImage = runProgram(podman, ['run', '--rm', '-i', '--network', 'none', '--read-only', '--user', 'nobody', '--security-opt', 'no-new-privileges', FUNCTION_IMAGE], { input })
-    const direct = runProgram(process.execPath, [BUNDLE], { input, env: {} })
+    const inImage = runProgram(podman, ['run', '--rm', '-i', '--network', 'none', '--read-only', '--user', 'nobody', '--security-opt', 'no-new-privileges', FUNCTION_IMAGE, ...args], { input })
+    const direct = runProgram(process.execPath, [BUNDLE, ...args], { input, env: {} })
+    assert.equal(inImage.code, code, `${name}: ${inImage.stderr}`)
     assert.deepEqual(inImage, direct, name)
   }
 })
@@ -260,9 +263,9 @@ test('the sidecar image runs discover and generate as argocd-cmp-server does, wi
     'MachineConfig 99-master-image-signatures',
     'MachineConfig 99-worker-image-signatures',
   ])
-  // PARAM_POOLS_*, PARAM_STRICT and ARGOCD_ENV_NAME reached it: the CLI with the same options renders the same.
+  // PARAM_POOLS_*, PARAM_STRICT, PARAM_TARGET_RELEASE and ARGOCD_ENV_NAME reached it: the CLI with the same options renders the same.
   const appDir = join(ARGO_REPO, APPLICATION.spec.source.path)
-  const direct = runProgram(process.execPath, [BUNDLE, '--pools', 'master,worker', '--name', '99-{pool}-image-signatures', '--strict', 'image-cluster.yaml', 'policies.yaml'], { cwd: appDir })
+  const direct = runProgram(process.execPath, [BUNDLE, '--pools', 'master,worker', '--name', '99-{pool}-image-signatures', '--strict', '--target-release', '4.19', 'image-cluster.yaml', 'policies.yaml'], { cwd: appDir })
   assert.equal(direct.code, 0, direct.stderr)
   assert.deepEqual(machineConfigs(objects), machineConfigs(parseStream(direct.stdout)))
 })

@@ -87,11 +87,11 @@ test('kpt fn eval --exec with k=v arguments (a ConfigMap functionConfig) replace
   const s = setUp(t)
   if (s === undefined) return
   assert.equal(s.kptIn(['fn', 'render', '--allow-exec']).code, 0)
-  const evaluated = s.kptIn(['fn', 'eval', '--exec', 'imagepolicy-mc', '--', 'pools=master,infra', 'name=50-{pool}-signatures'])
+  const evaluated = s.kptIn(['fn', 'eval', '--exec', 'imagepolicy-mc', '--', 'pools=master,infra', 'name=50-{pool}-signatures', 'targetRelease=4.19'])
   assert.equal(evaluated.code, 0, evaluated.stderr)
   const mcs = machineConfigs(packageObjects(s.pkg))
   assert.deepEqual([...mcs.keys()].sort(), ['50-infra-signatures', '50-master-signatures'])
-  const want = directRender(s.pkg, ['--pools', 'master,infra', '--name', '50-{pool}-signatures'])
+  const want = directRender(s.pkg, ['--pools', 'master,infra', '--name', '50-{pool}-signatures', '--target-release', '4.19'])
   for (const [name, mc] of want) assert.deepEqual(withoutOrchestratorAnnotations(mcs.get(name)!), mc, name)
 })
 
@@ -125,7 +125,7 @@ test('kpt fn eval reads a kustomize stream on stdin (kubectl kustomize DIR | kpt
   writeFileSync(join(s.pkg, 'kustomization.yaml'), 'resources:\n- image-cluster.yaml\n- policies.yaml\n')
   const stream = runProgram(kubectl, ['kustomize', '.'], { cwd: s.pkg, env: s.env })
   assert.equal(stream.code, 0, stream.stderr)
-  const out = s.kptIn(['fn', 'eval', '-', '--exec', 'imagepolicy-mc', '-o', 'unwrap', '--', 'pools=worker'], stream.stdout)
+  const out = s.kptIn(['fn', 'eval', '-', '--exec', 'imagepolicy-mc', '-o', 'unwrap', '--', 'pools=worker', 'targetRelease=4.19'], stream.stdout)
   assert.equal(out.code, 0, out.stderr)
   assert.deepEqual(
     parseStream(out.stdout).map((o) => `${kindOf(o)} ${nameOf(o)}`),

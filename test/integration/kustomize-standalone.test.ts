@@ -109,7 +109,7 @@ test('imagepolicy-mc build uses the standalone kustomize on PATH and fails when 
   writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace(/^transformers:\n(- .*\n)+/m, ''))
   // kustomize first on PATH, as in the sidecar image.
   const env = { ...s.env, PATH: `${dirname(s.kustomize)}:${s.env.PATH}` }
-  const built = runProgram('imagepolicy-mc', ['build', OVERLAY, '--pools', 'worker'], { cwd: s.dir, env })
+  const built = runProgram('imagepolicy-mc', ['build', OVERLAY, '--pools', 'worker', '--target-release', '4.19'], { cwd: s.dir, env })
   assert.equal(built.code, 0, built.stderr)
   assert.deepEqual([...machineConfigs(parseStream(built.stdout)).keys()], ['99-worker-sigstore-imagepolicies'])
   const missing = runProgram('imagepolicy-mc', ['build', 'teams'], { cwd: s.dir, env })

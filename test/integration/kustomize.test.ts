@@ -135,7 +135,7 @@ test('imagepolicy-mc build runs kubectl kustomize, then renders, and fails when 
   const kustomization = join(s.example, OVERLAY, 'kustomization.yaml')
   writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace(/^transformers:\n(- .*\n)+/m, ''))
   const env = { PATH: s.env.PATH, HOME: s.env.HOME }
-  const built = runProgram('imagepolicy-mc', ['build', OVERLAY, '--pools', 'worker'], { cwd: s.example, env })
+  const built = runProgram('imagepolicy-mc', ['build', OVERLAY, '--pools', 'worker', '--target-release', '4.19'], { cwd: s.example, env })
   assert.equal(built.code, 0, built.stderr)
   assert.deepEqual([...machineConfigs(parseStream(built.stdout)).keys()], ['99-worker-sigstore-imagepolicies'])
 

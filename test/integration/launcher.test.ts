@@ -51,9 +51,10 @@ test('the launcher and the portable bundle give the same stdout, stderr and exit
   const { env, cache } = withCache(t)
   const runs: [string, string[], string][] = []
   for (const [name, text] of Object.entries(inputs)) {
-    runs.push([`${name} (stream)`, [], text])
-    runs.push([`${name} (ResourceList)`, [], asResourceList(text)])
-    runs.push([`${name} --strict --pools worker`, ['--strict', '--pools', 'worker'], text])
+    runs.push([`${name} (stream)`, ['--target-release', '4.19'], text])
+    runs.push([`${name} (ResourceList)`, ['--target-release', '4.19'], asResourceList(text)])
+    runs.push([`${name} --strict --pools worker`, ['--strict', '--pools', 'worker', '--target-release', '4.19'], text])
+    runs.push([`${name} (the newest release)`, [], text])
   }
   runs.push(['a file argument', ['examples/quickstart/policies.yaml'], ''])
   runs.push(['--help', ['--help'], ''])
@@ -73,7 +74,7 @@ test('the launcher and the portable bundle give the same stdout, stderr and exit
 test('the first run builds the snapshot into the cache, and later runs start from it, also through a symlink as npm installs bins', (t) => {
   const { env, cache } = withCache(t)
   assert.ok(!existsSync(cache))
-  const first = runProgram(LAUNCHER, [], { input: inputs['quickstart']!, env })
+  const first = runProgram(LAUNCHER, ['--target-release', '4.19'], { input: inputs['quickstart']!, env })
   assert.equal(first.code, 0, first.stderr)
   const blobs = readdirSync(cache)
   assert.equal(blobs.length, 1, blobs.join(' '))
@@ -82,7 +83,7 @@ test('the first run builds the snapshot into the cache, and later runs start fro
   const bin = tempDir(t, 'imagepolicy-mc-npm-bin-')
   symlinkSync(LAUNCHER, join(bin, 'imagepolicy-mc'))
   assert.match(launched(join(bin, 'imagepolicy-mc'), env), snapshotIn(cache))
-  const ran = runProgram(join(bin, 'imagepolicy-mc'), [], { input: inputs['quickstart']!, env })
+  const ran = runProgram(join(bin, 'imagepolicy-mc'), ['--target-release', '4.19'], { input: inputs['quickstart']!, env })
   assert.deepEqual(ran, first)
   // The default cache: $XDG_CACHE_HOME/imagepolicy-mc, else ~/.cache/imagepolicy-mc
   // (seeded with the snapshot just built, which has the same name there).
@@ -137,6 +138,7 @@ test('the launcher runs the portable bundle, with the same output, when there is
   assert.match(readFileSync(join(broken.cache, left[0]!), 'utf8'), /imagepolicy-mc: no startup snapshot \(the snapshot does not run as the portable bundle does/)
   assert.ok(portable(launched(join(bare, 'imagepolicy-mc'), broken.env)))
   // And the fallback gives the bundle's output.
-  const fallback = runProgram(join(bare, 'imagepolicy-mc'), [], { input: inputs['quickstart']!, env: broken.env })
-  assert.deepEqual(fallback, runProgram(process.execPath, [BUNDLE], { input: inputs['quickstart']! }))
+  const fallback = runProgram(join(bare, 'imagepolicy-mc'), ['--target-release', '4.19'], { input: inputs['quickstart']!, env: broken.env })
+  assert.equal(fallback.code, 0, fallback.stderr)
+  assert.deepEqual(fallback, runProgram(process.execPath, [BUNDLE, '--target-release', '4.19'], { input: inputs['quickstart']! }))
 })

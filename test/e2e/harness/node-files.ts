@@ -66,9 +66,12 @@ export function cliBin(): string {
   return process.env['IMAGEPOLICY_MC_BIN'] ?? join(repoRoot(), 'dist', 'imagepolicy-mc.js')
 }
 
-/** Runs `node dist/imagepolicy-mc.js [args] <inputFile>`; throws unless it exits 0. */
+/**
+ * Runs `node dist/imagepolicy-mc.js --target-release 4.19 [args] <inputFile>`; throws unless it exits 0.
+ * 4.19: the suite's policy.json is used as it is, for a release that ships no ClusterImagePolicy of its own.
+ */
 export async function render(inputFile: string, args: readonly string[] = []): Promise<RenderResult> {
-  const result = await run(process.execPath, [cliBin(), ...args, inputFile])
+  const result = await run(process.execPath, [cliBin(), '--target-release', '4.19', ...args, inputFile])
   if (result.code !== 0) throw new Error(`imagepolicy-mc exited ${result.code}:\n${result.stderr}`)
   const machineConfigs: MachineConfigFiles[] = []
   for (const doc of parseAllDocuments(result.stdout)) {
