@@ -1,23 +1,36 @@
 # syntax=docker/dockerfile:1
-# Two images from one build (BuildKit):
+# Two images from one build (README "Install"):
 #   docker build --target krm-function -t imagepolicy-mc .
 #   docker build --target argocd-cmp   -t imagepolicy-mc-argocd-cmp .
+# (podman build works the same; scripts/build-images.sh builds both.)
 # The bundle (dist/imagepolicy-mc.js) holds every dependency, so the runtime
 # images need Node.js and that one file; nothing is installed at run time.
+#
+# Base images are build arguments. The defaults are the published images,
+# pinned by digest (README "Install" says where each digest was read). CI,
+# which cannot pull from public registries, passes images it bootstrapped
+# from Debian packages (.ci/install-images.sh):
+#   BUILD_IMAGE            Node.js 20+ with npm: runs npm ci and the build
+#   NODE_IMAGE             Node.js 20+ as `node` on PATH, with /usr/bin/env and useradd: the Argo CD sidecar's base
+#   DISTROLESS_NODE_IMAGE  Node.js at /nodejs/bin/node, no shell: the KRM function's base
+#   KUSTOMIZE_IMAGE        the standalone kustomize at /app/kustomize
 
-ARG NODE_IMAGE=node:20-bookworm-slim
-ARG KUSTOMIZE_IMAGE=registry.k8s.io/kustomize/kustomize:v5.5.0
-ARG DISTROLESS_NODE_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
+ARG BUILD_IMAGE=docker.io/library/node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0
+ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0
+ARG DISTROLESS_NODE_IMAGE=gcr.io/distroless/nodejs20-debian12:latest@sha256:05c79ce75a5807df4b3dd73467135e153f51ce1ecafd2284d3a06434cc0fd025
+ARG KUSTOMIZE_IMAGE=registry.k8s.io/kustomize/kustomize:v5.6.0@sha256:b5f56e6becd1ba93a1a775a149763e3841a177beb10191624100bed81b44d297
 
-# ---- build: the same bundle that npm publishes ----
-FROM ${NODE_IMAGE} AS build
+# ---- build: the portable bundle, as `npm run build` makes it ----
+# --no-snapshot: a V8 startup snapshot only loads in the Node.js binary that
+# built it, and the runtime images have another one.
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.mjs scripts/
+COPY scripts/build.mjs scripts/gen-validators.mjs scripts/
 COPY src/ src/
-RUN npm run build
+RUN node scripts/build.mjs --no-snapshot
 
 # ---- the standalone kustomize binary, for the Argo CD sidecar ----
 FROM ${KUSTOMIZE_IMAGE} AS kustomize
@@ -40,9 +53,12 @@ ENTRYPOINT ["/nodejs/bin/node", "/app/imagepolicy-mc.js"]
 # kustomize found on PATH.
 FROM ${NODE_IMAGE} AS argocd-cmp
 RUN groupadd --gid 999 argocd \
- && useradd --uid 999 --gid 999 --home-dir /home/argocd --create-home --shell /usr/sbin/nologin argocd
+ && useradd --uid 999 --gid 999 --home-dir /home/argocd --create-home --shell /usr/sbin/nologin argocd \
+ && mkdir -p /home/argocd/cmp-server/config /home/argocd/cmp-server/plugins \
+ && chown -R 999:999 /home/argocd/cmp-server
 COPY --from=kustomize /app/kustomize /usr/local/bin/kustomize
 COPY --from=build --chmod=0755 /src/dist/imagepolicy-mc.js /usr/local/bin/imagepolicy-mc
 COPY --chown=999:999 plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
 USER 999
 WORKDIR /home/argocd
+ENTRYPOINT ["/var/run/argocd/argocd-cmp-server"]

@@ -4,6 +4,7 @@
 //   scale      1,000 and 10,000 ImagePolicies, 20,000 namespace scopes: time, peak memory, MachineConfig sizes
 //              target 10k < 2 s, < 500 MB, every MachineConfig < 1 MiB, t(10k)/t(1k) ≤ 12; ratio to MCO's Go renderer
 //   kustomize  `kubectl kustomize` of an example with and without us  target ≤ 1.2×
+//   images     image sizes, and the function image's start-up under podman (skipped without podman and the images)
 import { spawnSync } from 'node:child_process'
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -13,14 +14,13 @@ import { stream } from './bench-data.mjs'
 
 const args = process.argv.slice(2)
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 15
-// `--only start-up|scale|kustomize` runs one section.
+// `--only start-up|scale|kustomize|images` runs one section.
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
 const section = (name) => ONLY === undefined || ONLY === name
 const BIN = resolve('dist/imagepolicy-mc.js') // the portable bundle
 const LAUNCHER = resolve('dist/imagepolicy-mc') // the package's bin: starts from the startup snapshot
-// The generated streams hold no ClusterImagePolicy "openshift": they stand for a cluster on a release
-// that ships none (README "The release's own policy"), as the tests do.
-const FN_ARGS = ['--target-release', '4.19']
+// The generated streams have no ClusterImagePolicy openshift: a 4.19 cluster's (the release ships none before 4.21).
+const RELEASE = ['--target-release', '4.19']
 const work = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-bench-'))
 const RSS_HOOK = join(work, 'rss.cjs')
 writeFileSync(RSS_HOOK, "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)))\n")
@@ -118,12 +118,15 @@ const typicalList = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nit
   .filter((d) => d.trim() !== '')
   .map((d) => d.trimEnd().split('\n').map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)).join('\n'))
   .join('\n')}\n`
+// The launcher builds its startup snapshot at its first run on a machine (into
+// ~/.cache/imagepolicy-mc): do that before anything is timed.
+spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
 if (section('start-up')) {
   const { med } = compare('start-up: typical stream (20 ImagePolicies / 10 namespaces, 4 ClusterImagePolicies, 200 other resources)', [
     { name: 'node -e 0', cmd: process.execPath, argv: ['-r', RSS_HOOK, '-e', '0'] },
-    { name: 'imagepolicy-mc < typical (launcher, snapshot)', cmd: LAUNCHER, argv: [...FN_ARGS], opts: { input: typical } },
-    { name: 'node dist/imagepolicy-mc.js < typical', cmd: process.execPath, argv: ['-r', RSS_HOOK, BIN, ...FN_ARGS], opts: { input: typical } },
-    { name: 'imagepolicy-mc < typical as a ResourceList', cmd: LAUNCHER, argv: [...FN_ARGS], opts: { input: typicalList } },
+    { name: 'imagepolicy-mc < typical (launcher, snapshot)', cmd: LAUNCHER, argv: RELEASE, opts: { input: typical } },
+    { name: 'node dist/imagepolicy-mc.js < typical', cmd: process.execPath, argv: ['-r', RSS_HOOK, BIN, ...RELEASE], opts: { input: typical } },
+    { name: 'imagepolicy-mc < typical as a ResourceList', cmd: LAUNCHER, argv: RELEASE, opts: { input: typicalList } },
     // The floors under the first line: Node.js started from any user-land snapshot,
     // and ours on an empty input (the snapshot's heap, no work).
     { name: 'node from an empty startup snapshot', cmd: process.execPath, argv: ['--snapshot-blob', EMPTY_BLOB] },
@@ -152,7 +155,7 @@ if (section('scale')) {
   const runs = Math.max(3, Math.min(5, RUNS))
   for (let i = 0; i < runs; i++) {
     for (const c of cases) {
-      const r = timeOnce(process.execPath, ['-r', RSS_HOOK, BIN, ...FN_ARGS, ...(c.args ?? [])], { input: c.input })
+      const r = timeOnce(process.execPath, ['-r', RSS_HOOK, BIN, ...RELEASE, ...(c.args ?? [])], { input: c.input })
       c.times.push(r.ms)
       c.rss.push(r.rss)
       if (i === 0) c.stats = machineConfigStats(r.stdout)
@@ -203,7 +206,7 @@ if (section('kustomize')) {
     }
     writeFileSync(join(plain, 'kustomization.yaml'), 'resources:\n- resources.yaml\n')
     writeFileSync(join(withFn, 'kustomization.yaml'), 'resources:\n- resources.yaml\ntransformers:\n- renderer.yaml\n')
-    writeFileSync(join(withFn, 'renderer.yaml'), 'apiVersion: imagepolicy-mc/v1alpha1\nkind: ImagePolicyRenderer\nmetadata:\n  name: render\nspec:\n  targetRelease: \"4.19\"\n')
+    writeFileSync(join(withFn, 'renderer.yaml'), 'apiVersion: imagepolicy-mc/v1alpha1\nkind: ImagePolicyRenderer\nmetadata:\n  name: render\nspec:\n  targetRelease: "4.19"\n')
     // The same transformer served by `cat`: what kustomize itself spends on any exec
     // plugin (writing the resources out, reading them back), whatever the plugin does.
     const noopPlugins = join(work, 'noop-plugins')
@@ -228,6 +231,50 @@ if (section('kustomize')) {
     results.push(['  any exec plugin, even cat', (med[1] / med[0]).toFixed(2) + '×', '(kustomize\'s own cost)', true])
     results.push(['  any Node.js plugin (node copying stdin)', (med[2] / med[0]).toFixed(2) + '×', '(the floor for a Node.js function)', true])
     results.push(['  imagepolicy-mc over node copying stdin', (med[3] / med[2]).toFixed(2) + '×', '(ours)', true])
+  }
+}
+
+// Container images (built by .ci/install-images.sh): their sizes, and the
+// function image run as kpt runs it, against the same container running only
+// `node -e 0` (the floor: podman's own start plus Node.js) and the bundle on the host.
+if (section('images')) {
+  const FN = process.env.IMAGEPOLICY_MC_IMAGE ?? 'localhost/imagepolicy-mc:dev'
+  const CMP = process.env.IMAGEPOLICY_MC_ARGOCD_CMP_IMAGE ?? 'localhost/imagepolicy-mc-argocd-cmp:dev'
+  const size = (ref) => {
+    const r = spawnSync('podman', ['image', 'inspect', '--format', '{{.Size}}', ref], { encoding: 'utf8' })
+    return r.status === 0 ? Number(r.stdout.trim()) : undefined
+  }
+  const podman = spawnSync('podman', ['--version'], { encoding: 'utf8' })
+  const missing = podman.status === 0 ? [FN, CMP].filter((ref) => size(ref) === undefined) : []
+  if (podman.status !== 0) {
+    console.log('\nimages: SKIPPED, podman not found (bash .ci/install-images.sh installs it and builds the images)')
+  } else if (missing.length > 0) {
+    console.log(`\nimages: SKIPPED, ${missing.join(' and ')} not built (bash .ci/install-images.sh, or scripts/build-images.sh --local-bases)`)
+  } else {
+    console.log('\nimages (podman image inspect, uncompressed)')
+    const bases = spawnSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'localhost/imagepolicy-mc-base/*'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '').sort()
+    for (const ref of [FN, CMP, ...bases]) console.log(`  ${ref.padEnd(58)} ${(size(ref) / 1e6).toFixed(0).padStart(5)} MB`)
+    const run = ['run', '--rm', '-i', '--network', 'none', '--read-only', '--user', 'nobody']
+    const runs = Math.min(RUNS, 10)
+    const { med } = (() => {
+      const times = [[], [], []]
+      const variants = [
+        { cmd: 'podman', argv: [...run, FN, ...RELEASE], opts: { input: typicalList } },
+        { cmd: 'podman', argv: [...run, '--entrypoint', '/nodejs/bin/node', FN, '-e', '0'] },
+        { cmd: process.execPath, argv: [BIN, ...RELEASE], opts: { input: typicalList } },
+      ]
+      for (let i = 0; i < runs; i++) variants.forEach((v, j) => times[j].push(timeOnce(v.cmd, v.argv, v.opts).ms))
+      return { med: times.map(median) }
+    })()
+    console.log(`\nimage start-up: the typical stream as a ResourceList (${runs} runs each, median)`)
+    console.log(`  ${'podman run --network none <function image>'.padEnd(46)} ${med[0].toFixed(1).padStart(8)} ms`)
+    console.log(`  ${'podman run <the same image> node -e 0'.padEnd(46)} ${med[1].toFixed(1).padStart(8)} ms`)
+    console.log(`  ${'node dist/imagepolicy-mc.js (no container)'.padEnd(46)} ${med[2].toFixed(1).padStart(8)} ms`)
+    results.push(['image start-up (podman run, typical ResourceList)', `${med[0].toFixed(0)} ms`, '(for information)', true])
+    results.push(['  over the same container running node -e 0', (med[0] / med[1]).toFixed(2) + '×', '(ours inside the container)', true])
+    results.push(['  over the bundle without a container', (med[0] / med[2]).toFixed(2) + '×', "(podman's own cost)", true])
+    results.push(['function image size', `${(size(FN) / 1e6).toFixed(0)} MB`, '(uncompressed)', true])
+    results.push(['Argo CD sidecar image size', `${(size(CMP) / 1e6).toFixed(0)} MB`, '(uncompressed)', true])
   }
 }
 

@@ -1,11 +1,14 @@
-// Builds what the package runs (README "Performance"):
-//   dist/imagepolicy-mc.js    the portable bundle: every dependency in one ESM file, any Node.js 20+
-//   dist/imagepolicy-mc.cjs   the same program as a script, for the startup snapshot
-//   dist/imagepolicy-mc.blob  a V8 startup snapshot of it, taken after a warm-up run on the examples
-//   dist/imagepolicy-mc       the launcher (package bin): the snapshot when this Node.js built it, else the bundle
-// `--no-snapshot` builds the portable bundle only.
-import { spawnSync } from 'node:child_process'
-import { chmodSync, rmSync, writeFileSync } from 'node:fs'
+// Builds what the package runs (README "Performance"); nothing in dist/ depends
+// on this machine, so `npm pack` ships it as it is:
+//   dist/imagepolicy-mc.js           the portable bundle: every dependency in one ESM file, any Node.js 20+
+//   dist/imagepolicy-mc.cjs          the same program as a script, for a V8 startup snapshot
+//   dist/imagepolicy-mc-snapshot.mjs builds and checks that snapshot for the Node.js that runs it (scripts/snapshot-cache.mjs)
+//   dist/warm-up/*.yaml              what the snapshot's warm-up run reads (copies of the examples)
+//   dist/imagepolicy-mc              the launcher (package bin): the snapshot from the user's cache, else the bundle
+// The snapshot itself is built on the user's machine, at the launcher's first
+// run, into a cache directory; a snapshot loads only in the Node.js binary that built it.
+// `--no-snapshot` builds the portable bundle only (the container images run that).
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { build } from 'esbuild'
 import { generateValidators } from './gen-validators.mjs'
 
@@ -25,8 +28,11 @@ await build({
   },
 })
 
-const BLOB = 'dist/imagepolicy-mc.blob'
-rmSync(BLOB, { force: true })
+// Left by earlier builds, which built the snapshot into dist/.
+rmSync('dist/imagepolicy-mc.blob', { force: true })
+rmSync('dist/warm-up', { recursive: true, force: true })
+rmSync('dist/imagepolicy-mc.cjs', { force: true })
+rmSync('dist/imagepolicy-mc-snapshot.mjs', { force: true })
 if (snapshot) {
   // A user-land snapshot must be a single script (no ESM, no require of files).
   // yargs (ESM) calls createRequire(import.meta.url), which a script must define.
@@ -45,35 +51,53 @@ if (snapshot) {
   })
   // The warm-up runs the function on the examples (as streams and as ResourceLists):
   // the code paths every build and sync takes are compiled into the snapshot.
-  const warmUp = ['examples/quickstart/policies.yaml', 'examples/kpt-package/policies.yaml', 'examples/kpt-package/image-cluster.yaml']
-  const r = spawnSync(process.execPath, ['--snapshot-blob', BLOB, '--build-snapshot', 'dist/imagepolicy-mc.cjs', ...warmUp], { stdio: 'inherit' })
-  if (r.status !== 0) throw new Error(`building the startup snapshot failed (exit ${r.status})`)
+  mkdirSync('dist/warm-up')
+  for (const [from, to] of [['examples/quickstart/policies.yaml', 'quickstart.yaml'], ['examples/kpt-package/policies.yaml', 'kpt-package-policies.yaml'], ['examples/kpt-package/image-cluster.yaml', 'kpt-package-image-cluster.yaml']]) {
+    copyFileSync(from, `dist/warm-up/${to}`)
+  }
+  copyFileSync('scripts/snapshot-cache.mjs', 'dist/imagepolicy-mc-snapshot.mjs')
 }
-writeFileSync('dist/imagepolicy-mc', launcher(process.execPath))
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'))
+writeFileSync('dist/imagepolicy-mc', launcher(version))
 chmodSync('dist/imagepolicy-mc', 0o755)
 
-/** The launcher script; `node` is the Node.js that built the snapshot. */
-function launcher(node) {
-  const quoted = `'${node.replaceAll("'", `'\\''`)}'`
+/** The launcher script: POSIX sh, with nothing of this machine in it. */
+function launcher(version) {
+  if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new Error(`package version ${version} is not file-name safe`)
   return `#!/bin/sh
-# imagepolicy-mc launcher, written by \`npm run build\` (scripts/build.mjs).
-# Starts Node.js from the startup snapshot beside it (imagepolicy-mc.blob: the
-# program's heap and compiled code after a warm-up run), which saves a large part
-# of a cold start (README "Performance"). A snapshot loads only in the Node.js
-# binary that built it, with no extra V8 options, so it is used only when that
-# binary is still there and was not replaced since the snapshot was built (its
-# ctime: package managers keep a file's mtime from the package, so an upgrade in
-# place can leave it older than the snapshot), and NODE_OPTIONS is empty;
-# otherwise the portable bundle runs on the \`node\` in PATH.
+# imagepolicy-mc launcher (the package's bin), written by \`npm run build\`
+# (scripts/build.mjs). It starts Node.js from a V8 startup snapshot (the
+# program's heap and compiled code after a warm-up run), which saves a large
+# part of a cold start (README "Performance"). A snapshot loads only in the
+# Node.js binary that built it, with no extra V8 options, so it is built on this
+# machine, at the first run, into a cache directory
+# (\$IMAGEPOLICY_MC_CACHE_DIR, else \$XDG_CACHE_HOME/imagepolicy-mc, else
+# ~/.cache/imagepolicy-mc), named after this version, the \`node\` in PATH
+# (device, inode, size, ctime: a package manager keeps a binary's mtime, not
+# its ctime) and this installation's imagepolicy-mc.cjs (the same). The builder
+# checks the snapshot against the portable bundle before it puts it in place.
+# Otherwise (no cache it can write, a failed build, NODE_OPTIONS set,
+# IMAGEPOLICY_MC_SNAPSHOT=off, no stat(1)) the portable bundle runs: the same
+# output, only slower.
 self=$0
 while [ -L "$self" ]; do
   link=$(readlink "$self")
   case $link in /*) self=$link ;; *) self=\${self%/*}/$link ;; esac
 done
 case $self in */*) dir=\${self%/*} ;; *) dir=. ;; esac
-node=${quoted}
-if [ -z "\${NODE_OPTIONS-}" ] && [ -x "$node" ] && [ -f "$dir/imagepolicy-mc.blob" ] && [ -z "$(find "$node" -cnewer "$dir/imagepolicy-mc.blob" 2>/dev/null)" ]; then
-  exec "$node" --snapshot-blob "$dir/imagepolicy-mc.blob" "$dir/imagepolicy-mc.js" "$@"
+if [ -z "\${NODE_OPTIONS-}" ] && [ "\${IMAGEPOLICY_MC_SNAPSHOT-}" != off ] && [ -f "$dir/imagepolicy-mc.cjs" ] &&
+  node=$(command -v node) && id=$(stat -L -c %d.%i.%s.%Z "$node" "$dir/imagepolicy-mc.cjs" 2>/dev/null); then
+  nl='
+'
+  cache=\${IMAGEPOLICY_MC_CACHE_DIR:-\${XDG_CACHE_HOME:-\${HOME:-/nonexistent}/.cache}/imagepolicy-mc}
+  blob=$cache/${version}-\${id%%"$nl"*}-\${id#*"$nl"}.blob
+  if [ ! -f "$blob" ] && [ ! -e "$blob.failed" ] && mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ]; then
+    if ! "$node" "$dir/imagepolicy-mc-snapshot.mjs" "$blob" </dev/null >/dev/null 2>"$blob.log"; then
+      mv -f "$blob.log" "$blob.failed" 2>/dev/null
+    fi
+    rm -f "$blob.log"
+  fi
+  if [ -f "$blob" ]; then exec "$node" --snapshot-blob "$blob" "$dir/imagepolicy-mc.js" "$@"; fi
 fi
 exec node "$dir/imagepolicy-mc.js" "$@"
 `

@@ -33,7 +33,7 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       .scriptName('imagepolicy-mc')
       .usage(USAGE)
       .option('config', { type: 'string', describe: 'read a functionConfig (ImagePolicyRenderer or ConfigMap) from FILE' })
-      .option('pools', { type: 'string', describe: `comma-separated pools, one MachineConfig each [default: ${DEFAULT_OPTIONS.pools.join(',')}]` })
+      .option('pools', { type: 'string', describe: `comma-separated pools, one MachineConfig each; at least one [default: ${DEFAULT_OPTIONS.pools.join(',')}]` })
       .option('name', { type: 'string', describe: `MachineConfig name; {pool} is replaced [default: ${DEFAULT_OPTIONS.name}]` })
       .option('ignition-version', { type: 'string', choices: IGNITION_VERSIONS, describe: `Ignition spec version [default: ${DEFAULT_OPTIONS.ignitionVersion}]` })
       .option('release-image', { type: 'string', describe: `release image or repository MCO never blocks [default: ${DEFAULT_OPTIONS.releaseImage}]` })

@@ -23,7 +23,7 @@ test('bad option values and unknown keys are errors naming the key', () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ ignitionVersion: '3.6.0' }, /ignitionVersion: must be one of 3\.1\.0/],
     [{ validate: 'maybe' }, /validate: must be one of strict, warn, ignore/],
-    [{ pools: [] }, /pools: must be a non-empty list/],
+    [{ pools: [] }, /pools: at least one pool is required/],
     [{ pools: ['Worker'] }, /pools: invalid pool name/],
     [{ emitPolicies: 'perhaps' }, /emitPolicies: must be true or false/],
     [{ colour: 'blue' }, /colour: unknown option/],

@@ -58,6 +58,9 @@ export const COMPRESS_MODES = ['auto', 'always', 'never'] as const
 
 export type PartialOptions = { -readonly [K in keyof Options]?: Options[K] }
 
+/** Without a pool no MachineConfig is written, and Argo CD prunes the ones on the cluster. */
+const NO_POOLS = 'at least one pool is required (with none, no MachineConfig would be written, and Argo CD would prune the existing ones)'
+
 const POOL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const MC_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
@@ -92,7 +95,8 @@ export function decodeOptionValues(raw: Record<string, unknown>, where: string):
     switch (key) {
       case 'pools': {
         const pools = parseList(v)
-        if (pools === undefined || pools.length === 0) bad(key, 'must be a non-empty list of pool names')
+        if (pools === undefined) bad(key, 'must be a list of pool names')
+        else if (pools.length === 0) bad(key, NO_POOLS)
         else if (pools.some((p) => !POOL_NAME.test(p))) bad(key, `invalid pool name in ${JSON.stringify(pools)} (lower-case letters, digits and '-')`)
         else value.pools = pools
         break
@@ -179,6 +183,7 @@ export function mergeOptions(...layers: PartialOptions[]): Options {
 export function checkOptions(options: Options): Issue[] {
   const names = options.pools.map((pool) => machineConfigName(options, pool))
   const issues: Issue[] = []
+  if (options.pools.length === 0) issues.push(issue('error', 'config', `pools: ${NO_POOLS}`))
   for (const n of names) {
     if (!MC_NAME.test(n) || n.length > 253) issues.push(issue('error', 'config', `name: ${JSON.stringify(n)} is not a valid MachineConfig name (DNS-1123 subdomain)`))
   }

@@ -1,12 +1,12 @@
 // The one module that joins the stages: read → decode/validate → resolve/render
 // → wrap → write. Pure: text in, text and issues out; the CLI does all I/O.
 
-import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, refOf, roleOf } from './decode/resources.ts'
+import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, refOf, roleOf, unservedKindIssue } from './decode/resources.ts'
 import { isObject } from './decode/read-fields.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
 import { outputBudgetMessage } from './limits.ts'
-import { readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
-import { writeResourceList, writeStream } from './io/write.ts'
+import { isList, parseOne, readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
+import { withoutListItems, writeResourceList, writeStream } from './io/write.ts'
 import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from './model.ts'
 import type { ScopeConflict } from './resolve/scopes.ts'
 import {
@@ -23,7 +23,7 @@ import { reviewIssues } from './review/guardrails.ts'
 import { parseTargetRelease, releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
 import { imageApiRulesOf } from './validate/image-rules.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
-import { isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, MAX_NAME_LENGTH, wrapPoolMachineConfigs, type PoolMachineConfigs } from './wrap/machine-config.ts'
+import { GENERATED_BY_ANNOTATION, isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, MAX_NAME_LENGTH, wrapPoolMachineConfigs, type PoolMachineConfigs } from './wrap/machine-config.ts'
 
 export interface RunInput {
   readonly inputs: readonly InputText[]
@@ -141,6 +141,10 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   const values: unknown[] = entries.flatMap((e) => e.resources)
   const present = values.map((v) => v !== undefined && v !== null)
   const generated = values.map(isGeneratedMachineConfig)
+  for (const value of values) {
+    const unserved = unservedKindIssue(value)
+    if (unserved !== undefined) issues.push(unserved)
+  }
 
   const policies: PolicyResource[] = []
   let files: readonly NodeFile[] = []
@@ -266,14 +270,86 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   }
   issues.push(...sizeIssues(wrappedPools, options))
   if (hasErrors(issues)) return finish(unchangedList())
-  // Per entry: a List is kept whole, whatever it holds.
+  const replaced = replacedMachineConfigs(envelope, new Set(machineConfigs.map((mc) => (mc['metadata'] as { name: string }).name)))
+  issues.push(...replaced.issues)
+  if (hasErrors(issues)) return finish(unchangedList())
+  // Per entry: a List is kept, without the MachineConfigs of ours it held.
   const keep = (i: number): boolean => {
     const value = entries[i]?.value
-    return !isGeneratedMachineConfig(value) && !(roleOf(value) === 'policy' && !options.emitPolicies)
+    return !replaced.entries.has(i) && !(roleOf(value) === 'policy' && !options.emitPolicies)
   }
   if (envelope.shape === 'ResourceList') {
     return finish(writeResourceList(envelope.document, keep, machineConfigs, sortIssues(issues)))
   }
-  const kept: StreamDocument[] = envelope.documents.filter((_, i) => keep(i))
+  const kept: StreamDocument[] = envelope.documents.flatMap((d, i) => {
+    if (!keep(i)) return []
+    const text = replaced.lists.get(i)
+    return text === undefined ? [d] : [{ ...d, text }]
+  })
   return finish(writeStream(kept, machineConfigs))
+}
+
+function nameOf(value: unknown): string {
+  const ref = refOf(value)
+  return ref?.name ?? ''
+}
+
+/**
+ * The MachineConfigs of ours in the input (our annotation) that this run
+ * replaces: those it generates again, by name (split names included). Any other
+ * is an error: a hand-written MachineConfig with our annotation, or one this run
+ * no longer generates, would otherwise be dropped silently, and Argo CD would
+ * prune it. Inside a List of a plain stream, ours are cut out of the List's text
+ * (the rest byte for byte); deeper, or in a List inside a ResourceList, they are
+ * an error (not duplicated, as they used to be).
+ */
+function replacedMachineConfigs(
+  envelope: ReadResult['envelope'],
+  names: ReadonlySet<string>,
+): { entries: Set<number>; lists: Map<number, string>; issues: Issue[] } {
+  const issues: Issue[] = []
+  const entries = new Set<number>()
+  const lists = new Map<number, string>()
+  const annotationPath = ['metadata', 'annotations', GENERATED_BY_ANNOTATION]
+  const regenerated = (value: unknown): boolean => {
+    if (names.has(nameOf(value))) return true
+    issues.push(
+      issue(
+        'error',
+        'input',
+        `marks a MachineConfig that imagepolicy-mc generated, but this run generates none of that name (it generates ${[...names].join(', ')}): remove the annotation from a MachineConfig written by hand, or the MachineConfig if it is left from an earlier run`,
+        { resource: refOf(value), path: annotationPath },
+      ),
+    )
+    return false
+  }
+  const list = envelope.shape === 'ResourceList' ? envelope.items : envelope.documents
+  list.forEach((entry, i) => {
+    if (isGeneratedMachineConfig(entry.value)) {
+      if (regenerated(entry.value)) entries.add(i)
+      return
+    }
+    if (!isList(entry.value) || !entry.resources.some(isGeneratedMachineConfig)) return
+    const items = entry.value.items
+    const direct = items.map(isGeneratedMachineConfig)
+    const nested = entry.resources.filter(isGeneratedMachineConfig).length > direct.filter(Boolean).length
+    const where = nested ? 'a List inside a List' : 'a List inside a ResourceList'
+    if (nested || envelope.shape === 'ResourceList') {
+      for (const value of entry.resources.filter(isGeneratedMachineConfig)) {
+        issues.push(issue('error', 'input', `a MachineConfig that imagepolicy-mc generated, inside ${where}, cannot be replaced: take it out of the List`, { resource: refOf(value), path: annotationPath }))
+      }
+      return
+    }
+    // Every one checked (each that is not ours again is its own error), then the List cut.
+    if (!items.map((item, j) => !direct[j] || regenerated(item)).every(Boolean)) return
+    const doc = envelope.documents[i]!
+    const parsed = parseOne(doc.text, doc.source)
+    const text = parsed.issues.length === 0 ? withoutListItems(doc.text, parsed.doc, (j) => !direct[j]) : undefined
+    if (text === undefined) {
+      issues.push(issue('error', 'input', 'cannot cut the MachineConfigs that imagepolicy-mc generated out of this List: take them out of the List', { resource: refOf(entry.value) }))
+      return
+    }
+    lists.set(i, text)
+  })
+  return { entries, lists, issues }
 }

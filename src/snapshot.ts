@@ -1,8 +1,9 @@
 // Entry point of the startup-snapshot bundle (dist/imagepolicy-mc.cjs), which
-// `npm run build` turns into dist/imagepolicy-mc.blob with
-//   node --snapshot-blob dist/imagepolicy-mc.blob --build-snapshot dist/imagepolicy-mc.cjs <warm-up files>
-// and which the launcher (dist/imagepolicy-mc) starts with
-//   node --snapshot-blob dist/imagepolicy-mc.blob dist/imagepolicy-mc.js <args>
+// the launcher's first run on a machine turns into a snapshot in its cache
+// (dist/imagepolicy-mc-snapshot.mjs, from scripts/snapshot-cache.mjs) with
+//   node --snapshot-blob <cache>/<key>.blob --build-snapshot dist/imagepolicy-mc.cjs dist/warm-up/*.yaml
+// and which the launcher (dist/imagepolicy-mc) then starts with
+//   node --snapshot-blob <cache>/<key>.blob dist/imagepolicy-mc.js <args>
 // (the bundle path keeps process.argv as the portable bundle has it). Run as a
 // plain script, it is the function like bin.ts.
 

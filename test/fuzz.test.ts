@@ -3,10 +3,10 @@
 // duplicate keys, binary tags, anchors and alias bombs, non-UTF-8 bytes) and runs
 // each through the CLI in-process; a few hand-picked hostile inputs also go through
 // the built bundle. Every run must exit 0 or 1, print no stack trace or internal
-// error, and leave stdout either empty or complete, parseable YAML, but for
-// documents we do not own, which pass through exactly as they came, broken or not
-// (only their header is read: src/io/resource-header.ts), in a plain stream or as
-// the items of a ResourceList (src/io/resource-list-layout.ts).
+// error, and leave stdout either empty or complete, parseable YAML: on exit 0
+// every document of it parses (issue 13: a document we cannot parse is an error,
+// whatever its kind); on exit 1 only a ResourceList comes back, its items as they
+// came with the results.
 // FUZZ_SEED and FUZZ_ITERATIONS override the defaults to explore further.
 
 import assert from 'node:assert/strict'
@@ -235,10 +235,11 @@ function brokenOnlyInPassedItems(text: string, input: string): boolean {
 }
 
 /**
- * The properties every run must have; returns what is wrong, or undefined. A
- * document on stdout that does not parse is wrong unless it is one of the
- * input's own documents, passed through byte for byte, or a ResourceList broken
- * only in such items.
+ * The properties every run must have; returns what is wrong, or undefined. On
+ * exit 0, stdout parses, every document of it (issue 13: a document we cannot
+ * parse is an error, whatever its kind; it used to pass through as it came). On
+ * exit 1, a ResourceList comes back with its items unchanged and the results:
+ * it may then be broken, but only in the input's own items, byte for byte.
  */
 export function violation(run: CliResult, input = ''): string | undefined {
   if (run.code !== 0 && run.code !== 1) return `exit code ${run.code}`
@@ -247,12 +248,10 @@ export function violation(run: CliResult, input = ''): string | undefined {
   if (run.stdout === '') return undefined
   const docs = parseAllDocuments(run.stdout)
   if (!Array.isArray(docs)) return 'stdout is not a YAML stream'
-  const passedThrough = (d: (typeof docs)[number]) => {
-    const text = run.stdout.slice(d.range[0], d.range[2]).replace(/^---[^\n]*\n/, '').trim()
-    return (text !== '' && input.includes(text)) || brokenOnlyInPassedItems(run.stdout.slice(d.range[0], d.range[2]), input)
-  }
+  const passedThrough = (d: (typeof docs)[number]) =>
+    run.code === 1 && brokenOnlyInPassedItems(run.stdout.slice(d.range[0], d.range[2]), input)
   const broken = docs.find((d) => d.errors.length > 0 && !passedThrough(d))
-  if (broken !== undefined) return `stdout does not parse: ${broken.errors[0]!.message}`
+  if (broken !== undefined) return `${run.code === 0 ? 'exit 0, but ' : ''}stdout does not parse: ${broken.errors[0]!.message}`
   const values = docs.filter((d) => d.errors.length === 0).map((d) => d.toJS({ maxAliasCount: -1 }) as { kind?: unknown } | null)
   const brokenList = docs.some((d) => d.errors.length > 0 && brokenOnlyInPassedItems(run.stdout.slice(d.range[0], d.range[2]), input))
   const complete = brokenList || values.some((v) => v?.kind === 'ResourceList') || values.some((v) => v?.kind === 'MachineConfig')
@@ -264,18 +263,18 @@ test('violation() recognises each broken property', () => {
   assert.equal(violation({ code: 2, stdout: '', stderr: '' }), 'exit code 2')
   assert.equal(violation({ code: 1, stdout: '', stderr: 'Error: x\n    at f (a.js:1:1)\n' }), 'a stack trace on stderr')
   assert.equal(violation({ code: 1, stdout: '', stderr: 'imagepolicy-mc: internal error: boom\n' }), 'an internal error on stderr')
-  assert.match(violation({ code: 0, stdout: 'a: [\n', stderr: '' }) ?? '', /^stdout does not parse/)
-  // A broken document we passed through as it came is the input's, not ours; one we changed is ours.
+  assert.match(violation({ code: 0, stdout: 'a: [\n', stderr: '' }) ?? '', /^exit 0, but stdout does not parse/)
+  // A broken document on exit 0 is a violation, even one passed through as it came (issue 13).
   const out = 'kind: Deployment\nspec: [\n---\nkind: MachineConfig\n'
-  assert.equal(violation({ code: 0, stdout: out, stderr: '' }, 'kind: Deployment\nspec: [\n'), undefined)
-  assert.match(violation({ code: 0, stdout: out, stderr: '' }, 'kind: Deployment\nspec: {\n') ?? '', /^stdout does not parse/)
-  // So is a broken item of a ResourceList.
+  assert.match(violation({ code: 0, stdout: out, stderr: '' }, 'kind: Deployment\nspec: [\n') ?? '', /^exit 0, but stdout does not parse/)
+  // On exit 1, a ResourceList broken only in the input's own items is the input handed back.
   const list = (items: string): string => `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items}`
   const broken = '- kind: Deployment\n  spec: a: b\n'
-  const generated = '- kind: MachineConfig\n  metadata: {name: x}\n'
-  assert.equal(violation({ code: 0, stdout: list(broken + generated), stderr: '' }, list(broken)), undefined)
-  assert.match(violation({ code: 0, stdout: list(broken + generated), stderr: '' }, list('- kind: Deployment\n  spec: a: c\n')) ?? '', /^stdout does not parse/)
-  assert.match(violation({ code: 0, stdout: list(broken + '- kind: MachineConfig\n  metadata: [\n'), stderr: '' }, list(broken)) ?? '', /^stdout does not parse/)
+  const results = 'results:\n- message: x\n'
+  assert.equal(violation({ code: 1, stdout: list(broken) + results, stderr: '' }, list(broken)), undefined)
+  assert.match(violation({ code: 0, stdout: list(broken) + results, stderr: '' }, list(broken)) ?? '', /^exit 0, but stdout does not parse/)
+  assert.match(violation({ code: 1, stdout: list(broken) + results, stderr: '' }, list('- kind: Deployment\n  spec: a: c\n')) ?? '', /^stdout does not parse/)
+  assert.match(violation({ code: 1, stdout: list(broken + '- kind: MachineConfig\n  metadata: [\n'), stderr: '' }, list(broken)) ?? '', /^stdout does not parse/)
   assert.match(violation({ code: 0, stdout: 'kind: Image\n', stderr: '' }) ?? '', /neither/)
   assert.equal(violation({ code: 0, stdout: 'kind: MachineConfig\n', stderr: '' }), undefined)
 })

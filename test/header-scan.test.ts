@@ -284,13 +284,15 @@ test('run: generated streams give the same output with and without the header sc
 // ---------------------------------------------------------------------------
 // The trade-off, pinned: a document we do not own is not checked beyond its header.
 
-test('run: invalid YAML deep in a document we do not own passes through; in one we own it is refused', () => {
+test('run: invalid YAML deep in a document we do not own is refused (issue 13), naming it; in one we own too', () => {
   const policy = splitDocuments(TYPICAL).find((d) => d.includes('kind: ClusterImagePolicy'))!
   const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  a: b: c\n'
+  // Behaviour change: it used to pass through as it came (only its header was read).
   const passed = run({ inputs: [{ text: `${policy}---\n${broken}` }], flags: { targetRelease: '4.19' } })
-  assert.equal(passed.exitCode, 0)
-  assert.ok(passed.output.includes(broken), 'the text passes through byte for byte')
-  assert.ok(readValue(broken, { index: 0 }).issues.length > 0, 'the full parse would refuse it')
+  assert.equal(passed.exitCode, 1)
+  assert.equal(passed.output, '')
+  assert.ok(passed.issues.some((i) => i.code === 'yaml' && i.resource?.kind === 'ConfigMap' && i.resource.name === 'broken'), JSON.stringify(passed.issues))
+  assert.ok(readValue(broken, { index: 0 }).issues.length > 0, 'the full parse refuses it')
   // Documents whose header the scan cannot read are still parsed and checked.
   const refused = run({ inputs: [{ text: `${policy}---\n${broken.replace('kind: ConfigMap', 'kind: ImagePolicy').replace('apiVersion: v1', 'apiVersion: config.openshift.io/v1')}` }], flags: { targetRelease: '4.19' } })
   assert.equal(refused.exitCode, 1)

@@ -45,9 +45,9 @@ test('the plugin script passes the config file and any further arguments, quotin
   })
 })
 
-test('the plugin runs the launcher when the build made a snapshot beside the bundle, else node and the bundle', () => {
+test('the plugin runs the launcher when the build made the snapshot script beside the bundle, else node and the bundle', () => {
   const both = (paths: string[]) => (p: string) => paths.includes(p)
-  assert.deepEqual(pluginCommand('/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js', both(['/opt/x/dist/imagepolicy-mc', '/opt/x/dist/imagepolicy-mc.blob'])), ['/opt/x/dist/imagepolicy-mc'])
+  assert.deepEqual(pluginCommand('/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js', both(['/opt/x/dist/imagepolicy-mc', '/opt/x/dist/imagepolicy-mc.cjs'])), ['/opt/x/dist/imagepolicy-mc'])
   assert.deepEqual(pluginCommand('/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js', both(['/opt/x/dist/imagepolicy-mc'])), ['/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js'])
   assert.deepEqual(pluginCommand('/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js', both([])), ['/usr/bin/node', '/opt/x/dist/imagepolicy-mc.js'])
 })

@@ -6,7 +6,7 @@
 
 import { statSync } from 'node:fs'
 import { decodeUtf8, InputError, limitsFrom, main, UsageError, type Streams } from '../cli.ts'
-import { escapeControls, formatIssue } from '../issues.ts'
+import { escapeControls, formatIssue, issue } from '../issues.ts'
 import { LIMIT_FLAGS } from '../limits.ts'
 import { decodeOptionValues, type Options, type PartialOptions } from '../options.ts'
 import { runChild } from './child-process.ts'
@@ -75,14 +75,28 @@ counts against --max-input-bytes (README "Security model").`
 type Env = Readonly<Record<string, string | undefined>>
 
 /** Where one option's value came from in the environment, or undefined when it is not set there. */
-function fromEnv(env: Env, o: (typeof BUILD_ENV_OPTIONS)[number]): { value: string | string[]; where: string } | undefined {
+function fromEnv(env: Env, o: (typeof BUILD_ENV_OPTIONS)[number]): { value: string | string[]; where: string } | { error: string } | undefined {
   const param = `PARAM_${o.env}`
   if (o.type === 'array') {
-    const items: string[] = []
-    for (let i = 0; env[`${param}_${i}`] !== undefined; i++) items.push(env[`${param}_${i}`]!)
+    // Argo CD numbers an array parameter's items from 0 without gaps: a gap means
+    // items were lost on the way, and reading up to it would drop the rest silently.
+    const pattern = new RegExp(`^${param}_(0|[1-9][0-9]*)$`)
+    const indices = Object.keys(env)
+      .flatMap((k) => (env[k] !== undefined ? [pattern.exec(k)?.[1]] : []))
+      .filter((i) => i !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b)
+    const missing = indices.findIndex((index, i) => index !== i)
+    if (missing >= 0) {
+      return { error: `${param}_${missing}: missing, but ${param}_${indices[missing]!} is set: array parameters are numbered from 0 without gaps (items would be lost)` }
+    }
+    const items = indices.map((i) => env[`${param}_${i}`]!)
     if (items.length > 0) return { value: items, where: items.map((_, i) => `${param}_${i}`).join(', ') }
   }
   const set = (name: string) => (env[name] !== undefined && env[name]!.trim() !== '' ? { value: env[name]!.trim(), where: name } : undefined)
+  // A list set to nothing says "no pools": an error (decodeOptionValues), never the default.
+  const setList = (name: string) => (env[name] !== undefined ? { value: env[name]!.trim(), where: name } : undefined)
+  if (o.type === 'array') return setList(param) ?? setList(`ARGOCD_ENV_${o.env}`)
   return set(param) ?? set(`ARGOCD_ENV_${o.env}`)
 }
 
@@ -93,6 +107,10 @@ export function readEnvOptions(env: Env): { value: PartialOptions; errors: strin
   for (const o of BUILD_ENV_OPTIONS) {
     const found = fromEnv(env, o)
     if (found === undefined) continue
+    if ('error' in found) {
+      errors.push(formatIssue(issue('error', 'config', found.error)))
+      continue
+    }
     const decoded = decodeOptionValues({ [o.option]: found.value }, found.where)
     errors.push(...decoded.issues.map(formatIssue))
     Object.assign(value, decoded.value)

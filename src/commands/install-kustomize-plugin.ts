@@ -72,10 +72,10 @@ export function kustomizePluginScript(command: readonly string[]): string {
   ].join('\n')
 }
 
-/** What the plugin runs: the launcher beside the bundle when there is one, else `node bundle`. */
+/** What the plugin runs: the launcher beside the bundle when the build made the snapshot script for it (dist/imagepolicy-mc.cjs), else `node bundle`. */
 export function pluginCommand(nodePath: string, bundlePath: string, exists: (path: string) => boolean): string[] {
   const launcher = join(dirname(bundlePath), 'imagepolicy-mc')
-  return exists(launcher) && exists(join(dirname(bundlePath), 'imagepolicy-mc.blob')) ? [launcher] : [nodePath, bundlePath]
+  return exists(launcher) && exists(join(dirname(bundlePath), 'imagepolicy-mc.cjs')) ? [launcher] : [nodePath, bundlePath]
 }
 
 export async function installKustomizePlugin(argv: readonly string[], streams: Streams): Promise<number> {

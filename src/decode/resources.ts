@@ -34,6 +34,70 @@ export function roleOf(value: unknown): ItemRole {
   return 'other'
 }
 
+/** The kinds we read, by group, and the versions we read them in. */
+export const SERVED_KINDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  [CONFIG_GROUP]: {
+    ImagePolicy: ['v1', 'v1alpha1'],
+    ClusterImagePolicy: ['v1', 'v1alpha1'],
+    Image: ['v1'],
+    ImageDigestMirrorSet: ['v1'],
+    ImageTagMirrorSet: ['v1'],
+  },
+  [OPERATOR_GROUP]: { ImageContentSourcePolicy: ['v1alpha1'] },
+}
+
+/** Our kinds by their lower-case spelling: the group we read them in, and the spelling we serve. */
+const KIND_BY_LOWER_CASE = new Map(
+  Object.entries(SERVED_KINDS).flatMap(([group, kinds]) => Object.keys(kinds).map((kind) => [kind.toLowerCase(), { group, kind }] as const)),
+)
+
+/**
+ * An item that looks like one of ours but that `roleOf` does not read: one of our
+ * kinds (in any case) with an apiVersion in one of our groups (in any case, with
+ * or without a version) that is not a version we read, or with the kind spelled
+ * in another case. Passed through, such an item would render nothing (a policy
+ * in `config.openshift.io/v2` would leave its scopes unenforced) with exit 0, so
+ * it is an error (issue 13). The same kind names in other groups (sigstore's
+ * `policy.sigstore.dev` ClusterImagePolicy, `image.openshift.io` Image) are
+ * other resources and pass through.
+ */
+export function unservedKindIssue(value: unknown): Issue | undefined {
+  if (!isObject(value) || roleOf(value) !== 'other') return undefined
+  const apiVersion = value['apiVersion']
+  const kind = value['kind']
+  if (typeof kind !== 'string') return undefined
+  const ours = KIND_BY_LOWER_CASE.get(kind.toLowerCase())
+  if (ours === undefined) return undefined
+  const ref = refOf(value)
+  const accepted = (SERVED_KINDS[ours.group]![ours.kind] ?? []).map((v) => `${ours.group}/${v}`).join(', ')
+  if (typeof apiVersion !== 'string' || apiVersion === '' || (!apiVersion.includes('/') && !apiVersion.includes('.'))) {
+    // No apiVersion, or a core-group one (`v1`): no group serves our kinds there, so it is ours mistyped.
+    return issue(
+      'error',
+      'input',
+      `${apiVersion === undefined || apiVersion === null || apiVersion === '' ? 'Required value' : `Unsupported value: ${JSON.stringify(apiVersion)}`}: imagepolicy-mc reads ${ours.kind} in ${accepted}, and would pass this item through unrendered`,
+      { resource: ref, path: ['apiVersion'] },
+    )
+  }
+  const slash = apiVersion.indexOf('/')
+  const group = (slash === -1 ? apiVersion : apiVersion.slice(0, slash)).toLowerCase()
+  if (group !== CONFIG_GROUP && group !== OPERATOR_GROUP) return undefined
+  if (kind !== ours.kind) {
+    return issue(
+      'error',
+      'input',
+      `Unsupported value: ${JSON.stringify(kind)}: kinds are case-sensitive; imagepolicy-mc reads ${JSON.stringify(ours.kind)} (${accepted}), and would pass this item through unrendered`,
+      { resource: ref, path: ['kind'] },
+    )
+  }
+  return issue(
+    'error',
+    'input',
+    `Unsupported value: ${JSON.stringify(apiVersion)}: imagepolicy-mc reads ${kind} in ${accepted}, and would pass this item through unrendered`,
+    { resource: ref, path: ['apiVersion'] },
+  )
+}
+
 /** `{apiVersion, kind, name, namespace}` of an item, as far as it has them. */
 export function refOf(value: unknown): ResourceRef | undefined {
   if (!isObject(value)) return undefined

@@ -3,11 +3,13 @@
 // source text, so items we do not own are written back byte for byte. A document
 // is parsed at most once, and only when we need its value: for one we do not own,
 // a line scan of its header (resource-header.ts) gives all that is ever read of
-// it, and it is parsed only when the scan is not certain. Such a document is thus
-// not checked for YAML syntax beyond its header; whoever produced the stream
-// (kustomize, kpt, kubectl) has parsed it already, and its text passes through
-// unchanged. A ResourceList as kpt and kustomize write it is read the same way,
-// item by item, through a line scan of its layout (resource-list-layout.ts);
+// it, and it is parsed only when the scan is not certain. Its syntax is checked
+// all the same: a second line scan (block-syntax.ts) says whether it is
+// certainly valid YAML, and when it cannot say, the document is parsed, so a
+// document we cannot parse is an error whatever its kind (issue 13: Argo CD
+// applies what we print; exit 0 implies that stdout parses). A ResourceList as
+// kpt and kustomize write it is read the same way, item by item, through a line
+// scan of its layout (resource-list-layout.ts);
 // any other ResourceList is parsed whole and keeps its Document (the writer
 // edits its text through the one or the other).
 
@@ -15,7 +17,8 @@ import jsYaml from 'js-yaml'
 import type { Document } from 'yaml'
 import { yamlLib } from './yaml-lib.ts'
 import { issue, type Issue } from '../issues.ts'
-import { roleOf } from '../decode/resources.ts'
+import { refOf, roleOf } from '../decode/resources.ts'
+import { isCertainlyValid } from './block-syntax.ts'
 import { KUBERNETES_SCHEMA } from './kubernetes-schema.ts'
 import { resourceHeader, type ResourceHeader } from './resource-header.ts'
 import { itemText, resourceListLayout, type ResourceListLayout } from './resource-list-layout.ts'
@@ -62,9 +65,13 @@ export interface StreamDocument extends Entry {
  * A ResourceList as read: its exact text, and either the Document parsed from
  * that text or, when a line scan was certain of it, its layout.
  */
-export type ResourceListSource =
+export type ResourceListSource = (
   | { readonly text: string; readonly doc: Document }
   | { readonly text: string; readonly layout: ResourceListLayout }
+) & {
+  /** The `results` it came with (another function's), as read: kept, ours appended. */
+  readonly results?: unknown
+}
 
 export type Envelope =
   | { readonly shape: 'stream'; readonly documents: readonly StreamDocument[] }
@@ -120,8 +127,9 @@ export function splitDocuments(text: string): string[] {
   return chunks
 }
 
+/** The first YAML error of a document: one line per document, as later errors mostly follow from the first. */
 function yamlIssues(doc: Document, file: { path: string; index: number }): Issue[] {
-  return doc.errors.map((e) => issue('error', 'yaml', `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { file }))
+  return doc.errors.slice(0, 1).map((e) => issue('error', 'yaml', `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { file }))
 }
 
 /** Parses one document's text; the value is plain JS (maps become objects). */
@@ -225,12 +233,22 @@ function needsFullValue(header: ResourceHeader): boolean {
 /**
  * Reads one document of a plain stream: its header alone when that is all we
  * will read of it (a resource we do not own, whose header the line scan is
- * certain of), else its whole value with `readValue`.
+ * certain of) and the syntax scan is certain the document is valid YAML; else
+ * its whole value, with `readValue` when its syntax is certain, with `parseOne`
+ * (the stricter reader, and the tests' reference) when it is not, so that a
+ * document we cannot parse is always an error (issue 13), naming the resource
+ * when its header could be read.
  */
 export function readDocument(text: string, where: { path?: string; index: number }): DocumentRead {
   const header = resourceHeader(text)
-  if (header !== undefined && !needsFullValue(header)) return { value: header, issues: [], complete: false }
-  return { ...readValue(text, where), complete: true }
+  if (isCertainlyValid(text)) {
+    if (header !== undefined && !needsFullValue(header)) return { value: header, issues: [], complete: false }
+    return { ...readValue(text, where), complete: true }
+  }
+  const parsed = parseOne(text, where)
+  const resource = header === undefined ? undefined : refOf(header)
+  const issues = resource === undefined ? parsed.issues : parsed.issues.map((i) => ({ ...i, resource }))
+  return { doc: parsed.doc, value: parsed.value, issues, complete: true }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -267,6 +285,7 @@ export interface ResourceListRead {
   /** `items`, in order. */
   readonly items: readonly Entry[]
   readonly functionConfig: unknown
+  readonly results?: unknown
 }
 
 /** Reads a document that may be a ResourceList, or gives undefined: then it is read as `readInputs` reads any document. */
@@ -284,9 +303,10 @@ export type ResourceListReader = (text: string, where: { path?: string; index: n
  * item's, or an item one of them: read apart, they would not resolve), or when
  * anything read has issues (the whole parse words them).
  *
- * As in a plain stream, items are not checked for YAML syntax beyond what is
- * read of them: their header for those we do not own, js-yaml (laxer here and
- * there than the `yaml` package) for the others.
+ * As in a plain stream, an item is read by its header only when the syntax scan
+ * is certain it is valid YAML; one it is not certain of is parsed with `parseOne`
+ * (js-yaml is laxer here and there), and any issue leaves the whole list to the
+ * parse, which reports it.
  */
 export function readResourceList(text: string, where: { path?: string; index: number }): ResourceListRead | undefined {
   const layout = resourceListLayout(text)
@@ -294,24 +314,73 @@ export function readResourceList(text: string, where: { path?: string; index: nu
   const span = layout.itemsLines
   const withoutItems = span === undefined ? text : text.slice(0, span.from) + text.slice(span.to)
   if (MAY_HAVE_ALIASES.test(withoutItems)) return undefined
-  const envelope = readAsParsed(withoutItems, where)
+  const envelope = isCertainlyValid(withoutItems) ? readAsParsed(withoutItems, where) : parseOne(withoutItems, where)
   if (envelope.issues.length > 0 || !isResourceList(envelope.value) || 'items' in envelope.value) return undefined
   const items: Entry[] = []
   if (layout.items.style === 'block') {
     const { column, entries } = layout.items
     for (const item of entries) {
       const itemSource = itemText(text, item, column)
-      const header = resourceHeader(itemSource)
+      const certain = isCertainlyValid(itemSource)
+      const header = certain ? resourceHeader(itemSource) : undefined
       if (header !== undefined && !needsFullValue(header)) {
         items.push(entry(header, false))
         continue
       }
-      const read = readAsParsed(itemSource, where)
+      const read = certain ? readAsParsed(itemSource, where) : parseOne(itemSource, where)
       if (read.issues.length > 0) return undefined
       items.push(entry(read.value))
     }
   }
-  return { layout, items, functionConfig: envelope.value.functionConfig }
+  const results = (envelope.value as { results?: unknown }).results
+  if (results !== undefined && results !== null && !Array.isArray(results)) return undefined // readInputs words the error
+  return { layout, items, functionConfig: envelope.value.functionConfig, ...(results !== undefined ? { results } : {}) }
+}
+
+/**
+ * Characters that go-yaml v3 (what kustomize's kyaml, kubectl and Argo CD read
+ * with) reads otherwise than the YAML readers here: NEL, LINE SEPARATOR and
+ * PARAGRAPH SEPARATOR are line breaks to it (YAML 1.1's `b-char`; its scanner's
+ * `is_break`), text to js-yaml and the `yaml` package (YAML 1.2), so a comment
+ * can hide a line from us that kustomize reads as a key; and a byte order mark
+ * at the start of a later document is skipped by kustomize, while here it would
+ * be part of the first key (`\uFEFFkind`). We refuse them rather than guess:
+ * kustomize never writes them raw (its emitter escapes them as `\N`, `\L`, `\P`),
+ * so only hand-written input has them. A byte order mark at the very start of an
+ * input is read as every reader reads it.
+ */
+const FOREIGN_CHARACTERS = /[\u0085\u2028\u2029\uFEFF]/g
+const FOREIGN_NAMES: Readonly<Record<string, string>> = {
+  '\u0085': 'U+0085 (NEXT LINE)',
+  '\u2028': 'U+2028 (LINE SEPARATOR)',
+  '\u2029': 'U+2029 (PARAGRAPH SEPARATOR)',
+  '\uFEFF': 'U+FEFF (BYTE ORDER MARK)',
+}
+const FOREIGN_ESCAPES: Readonly<Record<string, string>> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' }
+
+/** One error per document of the input that holds a FOREIGN_CHARACTERS character (but for a byte order mark that starts the input). */
+export function foreignCharacterIssues(input: InputText, chunks: readonly string[]): Issue[] {
+  FOREIGN_CHARACTERS.lastIndex = input.text.charCodeAt(0) === 0xfeff ? 1 : 0
+  if (!FOREIGN_CHARACTERS.test(input.text)) return []
+  const issues: Issue[] = []
+  let offset = 0
+  chunks.forEach((chunk, index) => {
+    FOREIGN_CHARACTERS.lastIndex = offset === 0 && chunk.charCodeAt(0) === 0xfeff ? 1 : 0
+    const m = FOREIGN_CHARACTERS.exec(chunk)
+    if (m !== null) {
+      const before = input.text.slice(0, offset + m.index)
+      const line = before.split('\n').length
+      const column = offset + m.index - before.lastIndexOf('\n')
+      const c = m[0]
+      const why =
+        c === '\uFEFF'
+          ? 'a byte order mark belongs only at the start of a file; kustomize (go-yaml) skips one that starts a later document, where we would read it as part of the first key, so we would not read the same resources: remove it'
+          : `kustomize, kubectl and Argo CD (go-yaml) read it as a line break, YAML 1.2 readers (ours) as text, so we would not read the same resources: remove it, or write it as ${FOREIGN_ESCAPES[c]!} in a double-quoted string`
+      issues.push(issue('error', 'yaml', `${FOREIGN_NAMES[c]!} at line ${line}, column ${column}: ${why}`, { file: { path: input.path ?? '<stdin>', index } }))
+    }
+    offset += chunk.length
+  })
+  return issues
 }
 
 /** What the read stage gives the rest of a run. */
@@ -329,16 +398,17 @@ export interface ReadResult {
  */
 export function readInputs(inputs: readonly InputText[], read: DocumentReader = readDocument, readList: ResourceListReader = readResourceList): ReadResult {
   const chunked = inputs.map((input) => ({ input, chunks: splitDocuments(input.text) }))
+  const foreign = chunked.flatMap(({ input, chunks }) => foreignCharacterIssues(input, chunks))
   const single = chunked.length === 1 && chunked[0]!.chunks.length === 1 ? chunked[0]! : undefined
   if (single !== undefined) {
     const text = single.chunks[0]!
     const list = readList(text, { ...(single.input.path !== undefined ? { path: single.input.path } : {}), index: 0 })
     if (list !== undefined) {
-      const { layout, items, functionConfig } = list
-      return { envelope: { shape: 'ResourceList', document: { text, layout }, items, functionConfig }, issues: [] }
+      const { layout, items, functionConfig, results } = list
+      return { envelope: { shape: 'ResourceList', document: { text, layout, ...(results !== undefined ? { results } : {}) }, items, functionConfig }, issues: foreign }
     }
   }
-  const issues: Issue[] = []
+  const issues: Issue[] = [...foreign]
   const documents: StreamDocument[] = []
   // The only Document kept: the first non-empty one of a single input, which may be a ResourceList.
   let candidate: ResourceListSource | undefined
@@ -363,8 +433,18 @@ export function readInputs(inputs: readonly InputText[], read: DocumentReader = 
       issues.push(issue('error', 'input', 'ResourceList items must be a list'))
       return { envelope: { shape: 'stream', documents: [] }, issues }
     }
+    const results = (first.value as { results?: unknown }).results
+    if (results !== undefined && results !== null && !Array.isArray(results)) {
+      issues.push(issue('error', 'input', 'ResourceList results must be a list'))
+      return { envelope: { shape: 'stream', documents: [] }, issues }
+    }
     return {
-      envelope: { shape: 'ResourceList', document: candidate, items: items.map((item) => entry(item)), functionConfig: first.value.functionConfig },
+      envelope: {
+        shape: 'ResourceList',
+        document: { ...candidate, ...(results !== undefined ? { results } : {}) },
+        items: items.map((item) => entry(item)),
+        functionConfig: first.value.functionConfig,
+      },
       issues,
     }
   }

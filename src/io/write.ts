@@ -10,6 +10,7 @@
 // Only flow-style (JSON) collections are re-laid out as block YAML, scalars
 // still in their source form (see flow-to-block.ts).
 
+import { isDeepStrictEqual } from 'node:util'
 import { emitYaml } from './emit-yaml.ts'
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml'
 import { yamlLib } from './yaml-lib.ts'
@@ -110,8 +111,27 @@ function generatedEntries(values: readonly unknown[], col: number): string {
   return values.map((v) => indent(`- ${indent(toYaml(v), 2).slice(2)}`, col)).join('')
 }
 
-function resultsEntry(issues: readonly Issue[], col: number): string {
-  return indent(toYaml({ results: issues.map(toResult) }), col)
+/**
+ * `results:` with the results the input already had (another function's, kept as
+ * values) and ours after them.
+ */
+function resultsEntry(prior: readonly unknown[], issues: readonly Issue[], col: number): string {
+  return indent(toYaml({ results: withPrior(prior, issues) }), col)
+}
+
+/**
+ * The results the input had, then ours; one equal to one of ours is not
+ * repeated, so that a run on its own output (a second `kpt fn render`) gives
+ * the same results again, not each of them twice.
+ */
+function withPrior(prior: readonly unknown[], issues: readonly Issue[]): unknown[] {
+  const ours = issues.map(toResult)
+  return [...prior.filter((p) => !ours.some((o) => isDeepStrictEqual(p, o))), ...ours]
+}
+
+/** The results a ResourceList came with: a list (readInputs refuses anything else), or none. */
+function priorResults(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : []
 }
 
 /** `items:` with these entries, or `items: []` for none. */
@@ -220,6 +240,7 @@ function spliceBlockList(
   keep: (index: number) => boolean,
   generated: readonly unknown[],
   issues: readonly Issue[],
+  prior: readonly unknown[],
 ): string | undefined {
   const { text } = ctx
   const pairs = root.items as Pair[]
@@ -250,6 +271,15 @@ function spliceBlockList(
         const dashes = dashOffsets(seq)
         if (dashes === undefined || !dashes.every((d) => startsLine(text, d))) return undefined
         const col = column(text, dashes[0]!)
+        if (generated.length === 0 && !seq.items.some((_, i) => keep(i))) {
+          // Every entry dropped and none added: `items: []`, not an empty (null) `items:`.
+          const span = pairSpan(pair)
+          if (span === undefined) return undefined
+          edits.push({ from: span.from, to: entryEnd(text, seq.items[seq.items.length - 1], col), text: ' '.repeat(rootCol) + itemsEntry('') })
+          tail = Math.max(tail, edits[edits.length - 1]!.to)
+          itemsDone = true
+          continue
+        }
         let end = 0
         seq.items.forEach((item, i) => {
           const from = lineStart(text, dashes[i]!)
@@ -269,9 +299,10 @@ function spliceBlockList(
       }
       itemsDone = true
     } else if (keyIs(pair, 'results')) {
+      // Kept as it came when we add none; else rewritten with ours after it.
       const span = pairSpan(pair)
       if (span === undefined) return undefined
-      edits.push({ ...span, text: issues.length > 0 ? resultsEntry(issues, rootCol) : '' })
+      if (issues.length > 0) edits.push({ ...span, text: resultsEntry(prior, issues, rootCol) })
       resultsDone = true
     }
   }
@@ -279,7 +310,7 @@ function spliceBlockList(
     const entries = generatedEntries(generated, rootCol)
     edits.push({ from: tail, to: tail, text: ' '.repeat(rootCol) + itemsEntry(entries) })
   }
-  if (!resultsDone && issues.length > 0) edits.push({ from: tail, to: tail, text: resultsEntry(issues, rootCol) })
+  if (!resultsDone && issues.length > 0) edits.push({ from: tail, to: tail, text: resultsEntry(prior, issues, rootCol) })
   edits.sort((a, b) => a.from - b.from || a.to - b.to)
   return applyEdits(text, edits)
 }
@@ -295,11 +326,17 @@ function spliceLayout(
   keep: (index: number) => boolean,
   generated: readonly unknown[],
   issues: readonly Issue[],
+  prior: readonly unknown[],
 ): string {
   const edits: Edit[] = []
   const { items, results } = layout
   let tail = layout.end // as in spliceBlockList
-  if (items.style === 'block') {
+  if (items.style === 'block' && generated.length === 0 && !items.entries.some((_, i) => keep(i)) && layout.itemsLines !== undefined) {
+    // As in spliceBlockList: `items: []`.
+    const last = items.entries[items.entries.length - 1]!
+    edits.push({ from: layout.itemsLines.from, to: last.end, text: itemsEntry('') })
+    tail = Math.max(tail, last.end)
+  } else if (items.style === 'block') {
     let end = 0
     items.entries.forEach((item, i) => {
       end = item.end
@@ -310,10 +347,10 @@ function spliceLayout(
   } else if (items.style === 'empty') {
     edits.push({ ...items.span, text: itemsEntry(generatedEntries(generated, 0)) })
   }
-  if (results !== undefined) edits.push({ ...results, text: issues.length > 0 ? resultsEntry(issues, 0) : '' })
+  if (results !== undefined && issues.length > 0) edits.push({ ...results, text: resultsEntry(prior, issues, 0) })
   // Inserts at the same place go in the order spliceBlockList makes them: items, then results.
   if (items.style === 'absent') edits.push({ from: tail, to: tail, text: itemsEntry(generatedEntries(generated, 0)) })
-  if (results === undefined && issues.length > 0) edits.push({ from: tail, to: tail, text: resultsEntry(issues, 0) })
+  if (results === undefined && issues.length > 0) edits.push({ from: tail, to: tail, text: resultsEntry(prior, issues, 0) })
   edits.sort((a, b) => a.from - b.from || a.to - b.to)
   return applyEdits(text, edits)
 }
@@ -322,7 +359,14 @@ function spliceLayout(
  * A ResourceList whose root is a flow map (JSON): the same content written as
  * block YAML, kept items with their scalars in source form.
  */
-function rewriteList(ctx: SourceContext, root: YAMLMap, keep: (index: number) => boolean, generated: readonly unknown[], issues: readonly Issue[]): string {
+function rewriteList(
+  ctx: SourceContext,
+  root: YAMLMap,
+  keep: (index: number) => boolean,
+  generated: readonly unknown[],
+  issues: readonly Issue[],
+  prior: readonly unknown[],
+): string {
   const { text } = ctx
   const from = root.range?.[0] ?? 0
   const to = contentEnd(text, root)
@@ -335,21 +379,25 @@ function rewriteList(ctx: SourceContext, root: YAMLMap, keep: (index: number) =>
     const kept = yamlLib().isSeq(seq) ? keptItemsAsBlock(seq.items, keep, 0, ctx) : ''
     return itemsEntry(kept + generatedEntries(generated, 0))
   }
+  let resultsDone = false
   for (const pair of root.items as Pair[]) {
     if (keyIs(pair, 'items')) {
       body += items(pair.value)
       itemsDone = true
-    } else if (!keyIs(pair, 'results')) {
+    } else if (keyIs(pair, 'results') && issues.length > 0) {
+      body += resultsEntry(prior, issues, 0)
+      resultsDone = true
+    } else {
       body += blockMapPair(pair, 0, ctx)
     }
   }
   if (!itemsDone) body += items(undefined)
-  if (issues.length > 0) body += resultsEntry(issues, 0)
+  if (!resultsDone && issues.length > 0) body += resultsEntry(prior, issues, 0)
   return prefix + withEol(body, eolOf(text)) + text.slice(to)
 }
 
 /** The old way, for a layout the splice does not handle (not seen from a parser): edit the Document and print it. */
-function reprintList(doc: Document, keep: (index: number) => boolean, generated: readonly unknown[], issues: readonly Issue[]): string {
+function reprintList(doc: Document, keep: (index: number) => boolean, generated: readonly unknown[], issues: readonly Issue[], prior: readonly unknown[]): string {
   const copy = doc.clone()
   const items = copy.get('items')
   if (yamlLib().isSeq(items)) {
@@ -358,9 +406,19 @@ function reprintList(doc: Document, keep: (index: number) => boolean, generated:
   } else {
     copy.set('items', copy.createNode([...generated]))
   }
-  if (issues.length > 0) copy.set('results', copy.createNode(issues.map(toResult)))
-  else copy.delete('results')
+  if (issues.length > 0) copy.set('results', copy.createNode(withPrior(prior, issues)))
   return copy.toString(STRINGIFY_OPTIONS)
+}
+
+/**
+ * A List document (`kind: List`, block style at the root) with the items `keep`
+ * refuses cut out of its text, every other byte as it came; undefined when its
+ * layout is not one the splice handles.
+ */
+export function withoutListItems(text: string, doc: Document, keep: (index: number) => boolean): string | undefined {
+  const root = doc.contents
+  if (!yamlLib().isMap(root) || root.flow) return undefined
+  return spliceBlockList({ text, doc }, root, keep, [], [], [])
 }
 
 /**
@@ -376,10 +434,11 @@ export function writeResourceList(
   issues: readonly Issue[],
 ): string {
   const labelled = generated.map(withPath)
-  if ('layout' in source) return spliceLayout(source.text, source.layout, keep, labelled, issues)
+  if ('layout' in source) return spliceLayout(source.text, source.layout, keep, labelled, issues, priorResults(source.results))
+  const prior = priorResults(source.results)
   const ctx: SourceContext = { text: source.text, doc: source.doc }
   const root = source.doc.contents
-  if (!yamlLib().isMap(root)) return reprintList(source.doc, keep, labelled, issues)
-  if (root.flow) return rewriteList(ctx, root, keep, labelled, issues)
-  return spliceBlockList(ctx, root, keep, labelled, issues) ?? reprintList(source.doc, keep, labelled, issues)
+  if (!yamlLib().isMap(root)) return reprintList(source.doc, keep, labelled, issues, prior)
+  if (root.flow) return rewriteList(ctx, root, keep, labelled, issues, prior)
+  return spliceBlockList(ctx, root, keep, labelled, issues, prior) ?? reprintList(source.doc, keep, labelled, issues, prior)
 }

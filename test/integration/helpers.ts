@@ -17,6 +17,51 @@ export const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== ''
 const INSTALL_HINTS: Readonly<Record<string, string>> = {
   kubectl: 'install kubectl 1.27+ (kustomize v5): bash .ci/install-integration.sh, or the kubectl package of your distribution',
   kpt: 'install kpt 1.0: bash .ci/install-integration.sh, or https://kpt.dev/installation/',
+  podman: 'install podman and build the images: bash .ci/install-images.sh (as root)',
+}
+
+/** The images .ci/install-images.sh builds from the Dockerfile (scripts/build-images.sh). */
+export const FUNCTION_IMAGE = process.env['IMAGEPOLICY_MC_IMAGE'] ?? 'localhost/imagepolicy-mc:dev'
+export const SIDECAR_IMAGE = process.env['IMAGEPOLICY_MC_ARGOCD_CMP_IMAGE'] ?? 'localhost/imagepolicy-mc-argocd-cmp:dev'
+
+/** Debian 13's standalone kustomize 5.6, kept off PATH by .ci/install-images.sh. */
+export const STANDALONE_KUSTOMIZE = process.env['IMAGEPOLICY_MC_KUSTOMIZE'] ?? '/opt/imagepolicy-mc-kustomize/bin/kustomize'
+
+/** Missing in CI: a failure; elsewhere: a skip that says why and how to get it. */
+export function missing(t: TestContext, why: string): undefined {
+  if (IN_CI) throw new Error(`${why} (CI is set, so this is a failure, not a skip)`)
+  t.skip(why)
+  return undefined
+}
+
+/** The standalone kustomize binary, or a skip/failure naming the install script. */
+export function requireStandaloneKustomize(t: TestContext): string | undefined {
+  if (existsSync(STANDALONE_KUSTOMIZE)) return STANDALONE_KUSTOMIZE
+  return missing(t, `standalone kustomize not found at ${STANDALONE_KUSTOMIZE} (IMAGEPOLICY_MC_KUSTOMIZE); install it: bash .ci/install-images.sh (Debian 13's kustomize 5.6)`)
+}
+
+/**
+ * podman, and each image built from the current sources: the image's bundle
+ * must be the one `npm test` just built, else the image is stale (a skip
+ * outside CI, since the machine's container storage is shared by every checkout).
+ */
+export function requireImages(t: TestContext, images: readonly { ref: string; bundle: string }[]): string | undefined {
+  const podman = requireTool(t, 'podman')
+  if (podman === undefined) return undefined
+  for (const { ref, bundle } of images) {
+    const id = runProgram(podman, ['image', 'inspect', '--format', '{{.Id}}', ref])
+    if (id.code !== 0) return missing(t, `image ${ref} not found; build it: bash .ci/install-images.sh (or scripts/build-images.sh --local-bases)`)
+    const dir = tempDir(t, 'imagepolicy-mc-image-')
+    const ctr = runProgram(podman, ['create', ref])
+    if (ctr.code !== 0) throw new Error(`podman create ${ref}: ${ctr.stderr}`)
+    const cp = runProgram(podman, ['cp', `${ctr.stdout.trim()}:${bundle}`, join(dir, 'bundle.js')])
+    runProgram(podman, ['rm', ctr.stdout.trim()])
+    if (cp.code !== 0) throw new Error(`podman cp ${ref}:${bundle}: ${cp.stderr}`)
+    if (!readFileSync(join(dir, 'bundle.js')).equals(readFileSync(BUNDLE))) {
+      return missing(t, `image ${ref} holds another build than dist/imagepolicy-mc.js (stale); rebuild it: scripts/build-images.sh --local-bases`)
+    }
+  }
+  return podman
 }
 
 /**

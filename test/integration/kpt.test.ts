@@ -5,7 +5,7 @@
 // be installed here). Needs kpt (fails in CI without it, skips elsewhere).
 
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
@@ -83,11 +83,20 @@ test('kpt fn render is idempotent: a second run changes nothing', (t) => {
   assert.deepEqual(snapshotTree(s.pkg), once)
 })
 
-test('kpt fn eval --exec with k=v arguments (a ConfigMap functionConfig) replaces earlier MachineConfigs', (t) => {
+test('kpt fn eval --exec with k=v arguments (a ConfigMap functionConfig): earlier MachineConfigs it does not generate again are an error until removed', (t) => {
   const s = setUp(t)
   if (s === undefined) return
   assert.equal(s.kptIn(['fn', 'render', '--allow-exec']).code, 0)
-  const evaluated = s.kptIn(['fn', 'eval', '--exec', 'imagepolicy-mc', '--', 'pools=master,infra', 'name=50-{pool}-signatures', 'targetRelease=4.19'])
+  const args = ['fn', 'eval', '--exec', 'imagepolicy-mc', '--', 'pools=master,infra', 'name=50-{pool}-signatures', 'targetRelease=4.19']
+  // Issue 13: a MachineConfig with our annotation that this run does not generate
+  // is never dropped silently (it may be hand-written, and Argo CD would prune it).
+  const refused = s.kptIn(args)
+  assert.notEqual(refused.code, 0)
+  // kpt prints our results as `[error] <apiVersion>/<kind>/<name> <field>: <message>`.
+  // (The package renders the worker pool only.)
+  assert.match(refused.stderr, /MachineConfig\/99-worker-sigstore-imagepolicies metadata\.annotations\["imagepolicy-mc\.openshift\.io\/generated"\]: .*this run generates none of that name/)
+  for (const file of readdirSync(join(s.pkg, 'machineconfigs'))) rmSync(join(s.pkg, 'machineconfigs', file))
+  const evaluated = s.kptIn(args)
   assert.equal(evaluated.code, 0, evaluated.stderr)
   const mcs = machineConfigs(packageObjects(s.pkg))
   assert.deepEqual([...mcs.keys()].sort(), ['50-infra-signatures', '50-master-signatures'])
