@@ -1,7 +1,9 @@
 // Generates benchmark streams: valid ImagePolicies and ClusterImagePolicies with
-// real keys, plus other resources. Policies in a namespace share five scopes (as
-// teams do), so 10,000 policies give 5,000 scopes and a sigstore-registries.yaml
-// that fits a MachineConfig. Deterministic for a given shape, except the keys.
+// real keys, plus other resources. By default policies in a namespace share five
+// scopes (as teams do), so 10,000 policies give 5,000 scopes; with `distinct`,
+// each ImagePolicy has that many scopes of its own (10,000 policies × 2 give
+// 20,000 namespace scopes and a 1.5 MB sigstore-registries.yaml, issue 14's case).
+// Deterministic for a given shape, except the keys.
 import { generateKeyPairSync } from 'node:crypto'
 
 const keys = Array.from({ length: 8 }, () =>
@@ -25,7 +27,8 @@ spec:
 `
 }
 
-function ip(i, namespace) {
+function ip(i, namespace, distinct) {
+  const scopes = distinct === 0 ? [`registry.example.com/${namespace}/app-${i % 5}`] : Array.from({ length: distinct }, (_, j) => `registry.example.com/${namespace}/app-${i}${j === 0 ? '' : `-${j}`}`)
   return `apiVersion: config.openshift.io/v1
 kind: ImagePolicy
 metadata:
@@ -33,8 +36,7 @@ metadata:
   namespace: ${namespace}
 spec:
   scopes:
-  - registry.example.com/${namespace}/app-${i % 5}
-  policy:
+${scopes.map((s) => `  - ${s}\n`).join('')}  policy:
     rootOfTrust:
       policyType: PublicKey
       publicKey:
@@ -75,12 +77,16 @@ spec:
 `
 }
 
-/** A stream of `ips` ImagePolicies over `namespaces` namespaces, `cips` ClusterImagePolicies and `others` Deployments. */
-export function stream({ ips, namespaces, cips, others }) {
+/**
+ * A stream of `ips` ImagePolicies over `namespaces` namespaces, `cips`
+ * ClusterImagePolicies (two scopes each) and `others` Deployments; `distinct`:
+ * scopes of its own per ImagePolicy (0: the namespace's five shared scopes).
+ */
+export function stream({ ips, namespaces, cips, others, distinct = 0 }) {
   const docs = []
   for (let n = 0; n < namespaces; n++) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${n}\n`)
   for (let i = 0; i < cips; i++) docs.push(cip(i))
-  for (let i = 0; i < ips; i++) docs.push(ip(i, `ns-${i % namespaces}`))
+  for (let i = 0; i < ips; i++) docs.push(ip(i, `ns-${i % namespaces}`, distinct))
   for (let i = 0; i < others; i++) docs.push(other(i))
   return docs.map((d) => `---\n${d}`).join('')
 }

@@ -1,17 +1,22 @@
 // Benchmark (not a test): prints ratios measured side by side in one run, over
 // several runs, with the median. Usage: npm run bench [-- --runs N]
 //   start-up   imagepolicy-mc on a typical stream vs `node -e 0`     target ≤ 1.3×
-//   scale      1,000 and 10,000 ImagePolicies: time and peak memory  target 10k < 2 s, < 500 MB, t(10k)/t(1k) ≤ 12
+//   scale      1,000 and 10,000 ImagePolicies, 20,000 namespace scopes: time, peak memory, MachineConfig sizes
+//              target 10k < 2 s, < 500 MB, every MachineConfig < 1 MiB, t(10k)/t(1k) ≤ 12; ratio to MCO's Go renderer
 //   kustomize  `kubectl kustomize` of an example with and without us  target ≤ 1.2×
 //   images     image sizes, and the function image's start-up under podman (skipped without podman and the images)
 import { spawnSync } from 'node:child_process'
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
+import yaml from 'js-yaml'
 import { stream } from './bench-data.mjs'
 
 const args = process.argv.slice(2)
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 15
+// `--only start-up|scale|kustomize|images` runs one section.
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
+const section = (name) => ONLY === undefined || ONLY === name
 const BIN = resolve('dist/imagepolicy-mc.js') // the portable bundle
 const LAUNCHER = resolve('dist/imagepolicy-mc') // the package's bin: starts from the startup snapshot
 // The generated streams have no ClusterImagePolicy openshift: a 4.19 cluster's (the release ships none before 4.21).
@@ -19,6 +24,37 @@ const RELEASE = ['--target-release', '4.19']
 const work = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-bench-'))
 const RSS_HOOK = join(work, 'rss.cjs')
 writeFileSync(RSS_HOOK, "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)))\n")
+
+/** MCO's Go renderer on 10,000 policies over 1,000 namespaces, in process, 2 cores (issue 14; README "Performance"). */
+const MCO_GO_10K_MS = 1400
+
+/**
+ * The generated MachineConfigs of a stream: per pool count, the largest
+ * serialized (JSON, as the API server stores it), the pool's total (what MCO's
+ * rendered-<pool> MachineConfig merges), and how many files are gzip-compressed.
+ */
+function machineConfigStats(stdout) {
+  const mcs = stdout
+    .toString('utf8')
+    .split(/^---\n/m)
+    .filter((d) => /^kind: MachineConfig$/m.test(d))
+    .map((d) => yaml.load(d))
+  const sizes = mcs.map((mc) => Buffer.byteLength(JSON.stringify(mc)))
+  const pools = new Map()
+  mcs.forEach((mc, i) => {
+    const pool = mc.metadata.labels['machineconfiguration.openshift.io/role']
+    pools.set(pool, (pools.get(pool) ?? 0) + sizes[i])
+  })
+  const files = mcs.flatMap((mc) => mc.spec.config.storage?.files ?? [])
+  if (mcs.length === 0) throw new Error('no MachineConfig in the output')
+  return {
+    perPool: mcs.length / pools.size,
+    largest: Math.max(...sizes),
+    poolTotal: Math.max(...pools.values()),
+    files: files.length,
+    compressed: files.filter((f) => f.contents.compression === 'gzip').length,
+  }
+}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b)
@@ -85,7 +121,7 @@ const typicalList = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nit
 // The launcher builds its startup snapshot at its first run on a machine (into
 // ~/.cache/imagepolicy-mc): do that before anything is timed.
 spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
-{
+if (section('start-up')) {
   const { med } = compare('start-up: typical stream (20 ImagePolicies / 10 namespaces, 4 ClusterImagePolicies, 200 other resources)', [
     { name: 'node -e 0', cmd: process.execPath, argv: ['-r', RSS_HOOK, '-e', '0'] },
     { name: 'imagepolicy-mc < typical (launcher, snapshot)', cmd: LAUNCHER, argv: RELEASE, opts: { input: typical } },
@@ -104,34 +140,54 @@ spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
   results.push(['  ours, on an empty input', (med[5] / med[0]).toFixed(2) + '×', '(our snapshot, no work)', true])
 }
 
-// Scale.
-{
-  const s1k = stream({ ips: 1000, namespaces: 100, cips: 5, others: 0 })
-  const s10k = stream({ ips: 10000, namespaces: 1000, cips: 5, others: 0 })
-  const saved = RUNS
-  const runs = Math.max(3, Math.min(5, saved))
-  const t1 = []
-  const t10 = []
-  const r10 = []
+// Scale: the 10,000-policy cases, and the 1,000-policy ones of the same shape for
+// the ratio. Each must exit 0 with every MachineConfig under 1 MiB serialized.
+if (section('scale')) {
+  const cases = [
+    { label: '1,000 ImagePolicies / 100 namespaces', shape: { ips: 1000, namespaces: 100, cips: 5, others: 0 } },
+    { label: '10,000 ImagePolicies / 1,000 namespaces', shape: { ips: 10000, namespaces: 1000, cips: 5, others: 0 } },
+    { label: '1,000 IPs / 100 ns, a scope each', shape: { ips: 1000, namespaces: 100, cips: 5, others: 0, distinct: 1 } },
+    { label: '10,000 IPs / 1,000 ns, a scope each', shape: { ips: 10000, namespaces: 1000, cips: 5, others: 0, distinct: 1 } },
+    { label: '20,000 distinct namespace scopes', shape: { ips: 10000, namespaces: 1000, cips: 5, others: 0, distinct: 2 } },
+    // What compression costs: the second case again, uncompressed (split into more objects).
+    { label: '10,000 ImagePolicies, --compress=never', shape: { ips: 10000, namespaces: 1000, cips: 5, others: 0 }, args: ['--compress=never'] },
+  ].map((c) => ({ ...c, input: stream(c.shape), times: [], rss: [] }))
+  const runs = Math.max(3, Math.min(5, RUNS))
   for (let i = 0; i < runs; i++) {
-    t1.push(timeOnce(process.execPath, ['-r', RSS_HOOK, BIN, ...RELEASE], { input: s1k }).ms)
-    const r = timeOnce(process.execPath, ['-r', RSS_HOOK, BIN, ...RELEASE], { input: s10k })
-    t10.push(r.ms)
-    r10.push(r.rss)
+    for (const c of cases) {
+      const r = timeOnce(process.execPath, ['-r', RSS_HOOK, BIN, ...RELEASE, ...(c.args ?? [])], { input: c.input })
+      c.times.push(r.ms)
+      c.rss.push(r.rss)
+      if (i === 0) c.stats = machineConfigStats(r.stdout)
+    }
   }
-  const m1 = median(t1)
-  const m10 = median(t10)
-  const mem = median(r10) / 1024
-  console.log(`\nscale (${runs} runs each, median)`)
-  console.log(`  1,000 ImagePolicies / 100 namespaces    ${m1.toFixed(0).padStart(8)} ms   (${(s1k.length / 1e6).toFixed(1)} MB in)`)
-  console.log(`  10,000 ImagePolicies / 1,000 namespaces ${m10.toFixed(0).padStart(8)} ms   peak ${mem.toFixed(0)} MB   (${(s10k.length / 1e6).toFixed(1)} MB in)`)
-  results.push(['10,000 policies: time', `${(m10 / 1000).toFixed(2)} s`, '< 2 s', m10 < 2000])
-  results.push(['10,000 policies: peak memory', `${mem.toFixed(0)} MB`, '< 500 MB', mem < 500])
-  results.push(['time(10,000) / time(1,000)', `${(m10 / m1).toFixed(1)}`, '≤ 12', m10 / m1 <= 12])
+  console.log(`\nscale (${runs} runs each, median; 5 ClusterImagePolicies of 2 scopes each; MachineConfigs per pool, largest, files gzip-compressed)`)
+  for (const c of cases) {
+    c.ms = median(c.times)
+    c.mem = median(c.rss) / 1024
+    const st = c.stats
+    console.log(
+      `  ${c.label.padEnd(42)} ${c.ms.toFixed(0).padStart(6)} ms   peak ${c.mem.toFixed(0).padStart(3)} MB   (${(c.input.length / 1e6).toFixed(1)} MB in)   ` +
+        `${st.perPool} MC/pool, largest ${(st.largest / 1024).toFixed(0)} KiB, pool total ${(st.poolTotal / 1024).toFixed(0)} KiB, ${st.compressed}/${st.files} gzip`,
+    )
+  }
+  const [c1k, c10k, c1kd, c10kd, c20k, cNever] = cases
+  for (const c of [c10k, c10kd, c20k]) {
+    const name = c === c10k ? '10,000 policies' : c === c10kd ? '10,000 policies, a scope each' : '20,000 namespace scopes'
+    results.push([`${name}: time`, `${(c.ms / 1000).toFixed(2)} s`, '< 2 s', c.ms < 2000])
+    results.push([`${name}: peak memory`, `${c.mem.toFixed(0)} MB`, '< 500 MB', c.mem < 500])
+    results.push([`${name}: largest MachineConfig`, `${(c.stats.largest / 1024).toFixed(0)} KiB`, '< 1024 KiB', c.stats.largest < 1024 * 1024])
+  }
+  results.push(['10,000 policies: compressed / --compress=never', `${(c10k.ms / cNever.ms).toFixed(2)}×`, '(what compression costs)', true])
+  results.push(['time(10,000) / time(1,000)', `${(c10k.ms / c1k.ms).toFixed(1)}`, '≤ 12', c10k.ms / c1k.ms <= 12])
+  results.push(['  the same, a scope each', `${(c10kd.ms / c1kd.ms).toFixed(1)}`, '≤ 12', c10kd.ms / c1kd.ms <= 12])
+  // MCO's own Go renderer, in process, 2 cores (README "Performance"; not measured here: no Go toolchain).
+  results.push(['10,000 policies / MCO\'s Go renderer (1.4 s)', `${(c10k.ms / MCO_GO_10K_MS).toFixed(2)}×`, '(ours, a new process each run)', true])
+  results.push(['  a scope each / MCO\'s Go renderer (1.4 s)', `${(c10kd.ms / MCO_GO_10K_MS).toFixed(2)}×`, '(ours, a new process each run)', true])
 }
 
 // Inside kustomize: the legacy exec plugin, as users run it.
-{
+if (section('kustomize')) {
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' })
   if (kubectl.status !== 0) {
     console.log('\nkustomize: kubectl not found, skipped (install kubectl to measure)')
@@ -181,7 +237,7 @@ spawnSync(LAUNCHER, ['--help'], { stdio: 'ignore' })
 // Container images (built by .ci/install-images.sh): their sizes, and the
 // function image run as kpt runs it, against the same container running only
 // `node -e 0` (the floor: podman's own start plus Node.js) and the bundle on the host.
-{
+if (section('images')) {
   const FN = process.env.IMAGEPOLICY_MC_IMAGE ?? 'localhost/imagepolicy-mc:dev'
   const CMP = process.env.IMAGEPOLICY_MC_ARGOCD_CMP_IMAGE ?? 'localhost/imagepolicy-mc-argocd-cmp:dev'
   const size = (ref) => {

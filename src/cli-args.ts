@@ -3,7 +3,7 @@
 
 import yargs from 'yargs'
 import { toFunctionArgs, UsageError, type FunctionArgs, type Streams } from './cli.ts'
-import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES } from './options.ts'
+import { COMPRESS_MODES, DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES } from './options.ts'
 import { DEFAULT_LIMITS, MIB } from './limits.ts'
 import { escapeControls } from './issues.ts'
 
@@ -45,6 +45,7 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       .option('without-release-policy', { type: 'boolean', describe: 'write policy.json without the release\'s ClusterImagePolicy openshift: nodes stop verifying release images [default: false]' })
       .option('max-input-bytes', { type: 'string', describe: `what all inputs together may hold, e.g. 128MiB [default: ${DEFAULT_LIMITS.maxInputBytes / MIB}MiB]` })
       .option('max-output-bytes', { type: 'string', describe: `what one run may print, e.g. 1GiB [default: ${DEFAULT_LIMITS.maxOutputBytes / MIB}MiB]` })
+      .option('compress', { type: 'string', choices: COMPRESS_MODES, describe: `gzip node files: auto (only when they would not fit in one MachineConfig), always, never [default: ${DEFAULT_OPTIONS.compress}]` })
       .strictOptions()
       .help()
       .version(false)

@@ -7,7 +7,7 @@ import { describeFsError, InputError, isSystemError, UsageError } from './cli-er
 import { collectFiles, InputBudget, readRegularFile } from './input-files.ts'
 import { escapeControls, formatIssue } from './issues.ts'
 import type { InputText } from './io/read.ts'
-import { IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from './options.ts'
+import { COMPRESS_MODES, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from './options.ts'
 import { run } from './run.ts'
 import { parseOne } from './io/read.ts'
 import { DEFAULT_LIMITS, inputBudgetMessage, LIMIT_FLAGS, outputBudgetMessage, parseByteSize, type Limits } from './limits.ts'
@@ -45,7 +45,7 @@ export interface FunctionArgs {
   readonly limits?: Limits
 }
 
-const VALUE_FLAGS = new Set(['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release', ...LIMIT_FLAGS])
+const VALUE_FLAGS = new Set(['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release', 'compress', ...LIMIT_FLAGS])
 const BOOLEAN_FLAGS = new Set(['emit-policies', 'strict', 'allow-empty', 'without-release-policy'])
 
 /** `--pools a,b` → `['a', 'b']`. */
@@ -63,6 +63,7 @@ export function toFunctionArgs(raw: Readonly<Record<string, unknown>>, paths: re
   if (str('ignition-version') !== undefined) flags.ignitionVersion = str('ignition-version')!
   if (str('release-image') !== undefined) flags.releaseImage = str('release-image')!
   if (str('validate') !== undefined) flags.validate = str('validate') as NonNullable<PartialOptions['validate']>
+  if (str('compress') !== undefined) flags.compress = str('compress') as NonNullable<PartialOptions['compress']>
   if (bool('emit-policies') !== undefined) flags.emitPolicies = bool('emit-policies')!
   if (bool('strict') !== undefined) flags.strict = bool('strict')!
   if (bool('allow-empty') !== undefined) flags.allowEmpty = bool('allow-empty')!
@@ -121,6 +122,7 @@ export function fastFunctionArgs(argv: readonly string[]): FunctionArgs | undefi
   }
   if (raw['ignition-version'] !== undefined && !(IGNITION_VERSIONS as readonly string[]).includes(raw['ignition-version'] as string)) return undefined
   if (raw['validate'] !== undefined && !(VALIDATE_MODES as readonly string[]).includes(raw['validate'] as string)) return undefined
+  if (raw['compress'] !== undefined && !(COMPRESS_MODES as readonly string[]).includes(raw['compress'] as string)) return undefined
   return toFunctionArgs(raw, paths)
 }
 

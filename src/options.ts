@@ -10,6 +10,8 @@ export const CONFIG_API_VERSION = 'imagepolicy-mc/v1alpha1'
 export const CONFIG_KIND = 'ImagePolicyRenderer'
 
 export type ValidateMode = 'strict' | 'warn' | 'ignore'
+/** When to gzip node files in the MachineConfigs (README "Size limit and compression"). */
+export type CompressMode = 'auto' | 'always' | 'never'
 
 export interface Options {
   /** Pools to write a MachineConfig for. Default: `["master", "worker"]`. */
@@ -32,6 +34,8 @@ export interface Options {
   readonly targetRelease: string
   /** Write policy.json without the release's own ClusterImagePolicy, on purpose. Default: `false`. */
   readonly withoutReleasePolicy: boolean
+  /** gzip file contents: `auto` (only when the files would not fit in one MachineConfig), `always`, `never`. Default: `auto`. */
+  readonly compress: CompressMode
 }
 
 export const DEFAULT_OPTIONS: Options = {
@@ -45,10 +49,12 @@ export const DEFAULT_OPTIONS: Options = {
   allowEmpty: false,
   targetRelease: LATEST_RELEASE,
   withoutReleasePolicy: false,
+  compress: 'auto',
 }
 
 export const IGNITION_VERSIONS = ['3.1.0', '3.2.0', '3.3.0', '3.4.0', '3.5.0'] as const
 export const VALIDATE_MODES = ['strict', 'warn', 'ignore'] as const
+export const COMPRESS_MODES = ['auto', 'always', 'never'] as const
 
 export type PartialOptions = { -readonly [K in keyof Options]?: Options[K] }
 
@@ -122,6 +128,10 @@ export function decodeOptionValues(raw: Record<string, unknown>, where: string):
         else value.targetRelease = v
         break
       }
+      case 'compress':
+        if (typeof v !== 'string' || !(COMPRESS_MODES as readonly string[]).includes(v)) bad(key, `must be one of ${COMPRESS_MODES.join(', ')}`)
+        else value.compress = v as CompressMode
+        break
       case 'emitPolicies':
       case 'strict':
       case 'allowEmpty':

@@ -23,7 +23,7 @@ import { reviewIssues } from './review/guardrails.ts'
 import { parseTargetRelease, releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
 import { imageApiRulesOf } from './validate/image-rules.ts'
 import { machineConfigAnnotations } from './wrap/annotations.ts'
-import { GENERATED_BY_ANNOTATION, isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, wrapPoolMachineConfigs } from './wrap/machine-config.ts'
+import { GENERATED_BY_ANNOTATION, isGeneratedMachineConfig, MAX_MACHINE_CONFIG_BYTES, MAX_NAME_LENGTH, wrapPoolMachineConfigs, type PoolMachineConfigs } from './wrap/machine-config.ts'
 
 export interface RunInput {
   readonly inputs: readonly InputText[]
@@ -65,6 +65,58 @@ function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined)
     return issue(problem.severity, 'registries', problem.message, imageRef !== undefined ? { resource: imageRef, path: s.path ?? [] } : {})
   }
   return issue(problem.severity, 'config', `releaseImage: ${problem.message}`)
+}
+
+function fileCount(wrapped: PoolMachineConfigs): number {
+  return wrapped.machineConfigs.reduce((n, mc) => n + ((mc as { spec: { config: { storage?: { files: unknown[] } } } }).spec.config.storage?.files.length ?? 0), 0)
+}
+
+/**
+ * The splitter's problems, over all pools: a file too large even alone (once
+ * per file: every pool has the same files, but a pool's name changes its
+ * objects' size by a few bytes), a warning when a pool's files need several
+ * MachineConfigs (once), and split names past the length Kubernetes allows
+ * (per pool: they depend on the pool name).
+ */
+export function sizeIssues(results: readonly { readonly pool: string; readonly wrapped: PoolMachineConfigs }[], options: Options): Issue[] {
+  const issues: Issue[] = []
+  const reported = new Set<string>()
+  for (const { wrapped } of results) {
+    for (const file of wrapped.oversized) {
+      if (reported.has(file.path)) continue
+      reported.add(file.path)
+      const why =
+        file.compressedBytes !== undefined
+          ? `node file ${file.path} (${file.bytes} bytes, ${file.compressedBytes} bytes gzip-compressed) does not fit in one MachineConfig even compressed`
+          : `node file ${file.path} (${file.bytes} bytes) does not fit in one MachineConfig${options.compress === 'never' ? ' uncompressed (--compress=never; auto or always would gzip it)' : ''}`
+      issues.push(issue('error', 'size', `${why}: the limit is ${MAX_MACHINE_CONFIG_BYTES} bytes serialized, and a file is never split`))
+    }
+  }
+  const split = results.find((r) => r.wrapped.machineConfigs.length > 1)
+  if (reported.size === 0 && split !== undefined) {
+    const { pool, wrapped } = split
+    const n = fileCount(wrapped)
+    const compressed = wrapped.compressed.size === 0 ? 'uncompressed' : wrapped.compressed.size === n ? 'all gzip-compressed' : `${wrapped.compressed.size} of ${n} gzip-compressed`
+    issues.push(
+      issue(
+        'warning',
+        'size',
+        `the node files take ${wrapped.machineConfigs.length} MachineConfigs in pool ${pool}, ${wrapped.totalBytes} bytes together (${compressed}): MCO merges a pool's MachineConfigs into one rendered MachineConfig that also holds MCO's own files, and the API server and etcd refuse objects over about 1.5 MB; every namespace file repeats the cluster-wide policy (CRI-O's design), so fewer namespaces with ImagePolicies or smaller ClusterImagePolicies shrink them${options.compress === 'never' ? ', and --compress=auto would gzip them' : ''}`,
+      ),
+    )
+  }
+  for (const { pool, wrapped } of results) {
+    const name = wrapped.longNames[0]
+    if (name === undefined) continue
+    issues.push(
+      issue(
+        'error',
+        'config',
+        `name: the files of pool ${pool} are split across MachineConfigs named ${machineConfigName(options, pool)}, …-2, …; ${JSON.stringify(name)} is ${name.length} characters, over the ${MAX_NAME_LENGTH} a Kubernetes name allows: choose a shorter name`,
+      ),
+    )
+  }
+  return issues
 }
 
 export function run(input: RunInput): RunOutput {
@@ -206,20 +258,17 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   const machineConfigs: Record<string, unknown>[] = []
   const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs }
   const annotate = (group: readonly NodeFile[]) => machineConfigAnnotations(group, policies, annotationInputs)
+  const wrappedPools: { pool: string; wrapped: PoolMachineConfigs }[] = []
   for (const pool of options.pools) {
-    const wrapped = wrapPoolMachineConfigs(files, { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion }, annotate)
+    const wrapped = wrapPoolMachineConfigs(
+      files,
+      { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion, compress: options.compress },
+      annotate,
+    )
     machineConfigs.push(...wrapped.machineConfigs)
-    if (pool !== options.pools[0]) continue
-    for (const file of wrapped.oversized) {
-      issues.push(
-        issue(
-          'error',
-          'size',
-          `node file ${file.path} (${file.bytes} bytes) does not fit in one MachineConfig: the limit is ${MAX_MACHINE_CONFIG_BYTES} bytes serialized, and a file is never split`,
-        ),
-      )
-    }
+    wrappedPools.push({ pool, wrapped })
   }
+  issues.push(...sizeIssues(wrappedPools, options))
   if (hasErrors(issues)) return finish(unchangedList())
   const replaced = replacedMachineConfigs(envelope, new Set(machineConfigs.map((mc) => (mc['metadata'] as { name: string }).name)))
   issues.push(...replaced.issues)

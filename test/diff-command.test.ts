@@ -78,7 +78,9 @@ test('a stream that holds generated MachineConfigs is read from them, not render
   const rendered = run({ inputs: [{ text: head }], flags: { targetRelease: '4.19', emitPolicies: false } })
   assert.equal(rendered.exitCode, 0)
   const values = streamValues(rendered.output)
-  const pools = nodeFilesFromMachineConfigs(values)!
+  const read = nodeFilesFromMachineConfigs(values)!
+  assert.deepEqual(read.issues, [])
+  const pools = read.pools
   assert.deepEqual([...pools.keys()], ['master', 'worker'])
   assert.deepEqual(pools.get('worker'), rendered.files)
   assert.equal(nodeFilesFromMachineConfigs(streamValues(head)), undefined)

@@ -65,7 +65,9 @@ test('readEnvOptions: parameters win over ARGOCD_ENV_, arrays come as _<i>, erro
   assert.match(bad.errors.join('\n'), /PARAM_STRICT: strict: must be true or false/)
   assert.match(bad.errors.join('\n'), /ARGOCD_ENV_IGNITION_VERSION: ignitionVersion: must be one of/)
   assert.match(bad.errors.join('\n'), /PARAM_POOLS_0: pools: invalid pool name/)
-  assert.deepEqual(BUILD_ENV_OPTIONS.map((o) => o.env), ['POOLS', 'NAME', 'IGNITION_VERSION', 'RELEASE_IMAGE', 'EMIT_POLICIES', 'STRICT', 'TARGET_RELEASE', 'WITHOUT_RELEASE_POLICY'])
+  assert.deepEqual(BUILD_ENV_OPTIONS.map((o) => o.env), ['POOLS', 'NAME', 'IGNITION_VERSION', 'RELEASE_IMAGE', 'EMIT_POLICIES', 'STRICT', 'TARGET_RELEASE', 'WITHOUT_RELEASE_POLICY', 'COMPRESS'])
+  assert.deepEqual(readEnvOptions({ PARAM_COMPRESS: 'always', ARGOCD_ENV_COMPRESS: 'never' }).value, { compress: 'always' })
+  assert.match(readEnvOptions({ ARGOCD_ENV_COMPRESS: 'gzip' }).errors.join('\n'), /ARGOCD_ENV_COMPRESS: compress: must be one of auto, always, never/)
 })
 
 test('envFlags: flags for env options, unless the command line sets them', () => {

@@ -27,6 +27,7 @@ export const BUILD_ENV_OPTIONS = [
   { option: 'strict', parameter: 'strict', flag: 'strict', env: 'STRICT', type: 'boolean' },
   { option: 'targetRelease', parameter: 'target-release', flag: 'target-release', env: 'TARGET_RELEASE', type: 'string' },
   { option: 'withoutReleasePolicy', parameter: 'without-release-policy', flag: 'without-release-policy', env: 'WITHOUT_RELEASE_POLICY', type: 'boolean' },
+  { option: 'compress', parameter: 'compress', flag: 'compress', env: 'COMPRESS', type: 'string' },
 ] as const satisfies readonly {
   option: keyof Options
   parameter: string
@@ -36,7 +37,7 @@ export const BUILD_ENV_OPTIONS = [
 }[]
 
 /** Render flags that take a value (so the word after them is not a directory). */
-const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release', ...LIMIT_FLAGS] as const
+const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release', 'compress', ...LIMIT_FLAGS] as const
 
 /** `--max-input-bytes` among build's arguments (it bounds kustomize's output, our input). */
 function buildLimits(rest: readonly string[]) {
@@ -60,7 +61,7 @@ build\` when \`kustomize\` is on PATH, else \`kubectl kustomize\`.
 Options are those of imagepolicy-mc (--config, --pools, --name, --ignition-version,
 --release-image, --emit-policies, --validate, --strict, --allow-empty,
 --target-release, --without-release-policy, --max-input-bytes, which also bounds
-kustomize's output, --max-output-bytes), and are
+kustomize's output, --max-output-bytes, --compress), and are
 also read from the environment, as the Argo CD plugin (plugin.yaml) passes them:
 
 ${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(23)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}

@@ -91,7 +91,10 @@ async function readPath(path: string, options: SideOptions, root?: string): Prom
 /** Node files per pool of one side: decoded from generated MachineConfigs when the stream has them, else rendered. */
 function filesOf(inputs: readonly InputText[], parsed: Readonly<Record<string, unknown>>, options: SideOptions): Omit<Side, 'label'> {
   const fromMachineConfigs = nodeFilesFromMachineConfigs(inputs.flatMap((i) => streamValues(i.text)))
-  if (fromMachineConfigs !== undefined) return { pools: fromMachineConfigs, issues: [], note: 'read from the MachineConfigs imagepolicy-mc generated in the stream' }
+  if (fromMachineConfigs !== undefined) {
+    if (fromMachineConfigs.issues.length > 0) return { pools: new Map(), issues: fromMachineConfigs.issues, failed: true }
+    return { pools: fromMachineConfigs.pools, issues: [], note: 'read from the MachineConfigs imagepolicy-mc generated in the stream' }
+  }
   const result = run({
     inputs,
     ...(options.functionConfig !== undefined ? { functionConfig: options.functionConfig } : {}),

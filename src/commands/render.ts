@@ -12,7 +12,7 @@ import { escapeControls, formatIssue } from '../issues.ts'
 import { DEFAULT_LIMITS, MIB, outputBudgetMessage, type Limits } from '../limits.ts'
 import { writeNodeTree } from './node-tree.ts'
 import type { NodeFile } from '../model.ts'
-import { DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from '../options.ts'
+import { COMPRESS_MODES, DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from '../options.ts'
 import { run, type RunOutput } from '../run.ts'
 
 /** The renderer's own options, as `imagepolicy-mc` takes them. */
@@ -31,6 +31,7 @@ export function withRendererOptions<T>(y: Argv<T>) {
     .option('without-release-policy', { type: 'boolean', describe: 'render policy.json without the release\'s ClusterImagePolicy openshift [default: false]' })
     .option('max-input-bytes', { type: 'string', describe: 'what all inputs together may hold' })
     .option('max-output-bytes', { type: 'string', describe: 'what one run may print' })
+    .option('compress', { type: 'string', choices: COMPRESS_MODES, describe: `gzip node files in the MachineConfigs [default: ${DEFAULT_OPTIONS.compress}]` })
 }
 
 /** Help text for the renderer options (yargs' own help would go to the console, not to our streams). */
@@ -47,7 +48,8 @@ export const RENDERER_OPTIONS_HELP = `Renderer options (as for imagepolicy-mc):
   --target-release R     the cluster's OpenShift release (4.19, 4.21, ...) [default: ${DEFAULT_OPTIONS.targetRelease}, the newest]
   --without-release-policy  render policy.json without the release's ClusterImagePolicy openshift
   --max-input-bytes N    what all inputs together may hold, e.g. 128MiB [default: ${DEFAULT_LIMITS.maxInputBytes / MIB}MiB]
-  --max-output-bytes N   what one run may print, e.g. 1GiB [default: ${DEFAULT_LIMITS.maxOutputBytes / MIB}MiB]`
+  --max-output-bytes N   what one run may print, e.g. 1GiB [default: ${DEFAULT_LIMITS.maxOutputBytes / MIB}MiB]
+  --compress MODE        gzip node files in the MachineConfigs: ${COMPRESS_MODES.join(', ')} [default: ${DEFAULT_OPTIONS.compress}]`
 
 /** The parsed renderer flags, ready for `run()`. */
 export function rendererFlags(parsed: Readonly<Record<string, unknown>>): PartialOptions {

@@ -1,27 +1,81 @@
 // Diff helper: the node files that generated MachineConfigs in a stream carry,
 // per pool, merged as MCO merges a pool's MachineConfigs (sorted by name, the
-// last one wins for a path). Pure; no I/O; never throws on bad input.
+// last one wins for a path), gzip-compressed contents decompressed as MCO's
+// `DecodeIgnitionFileContents` does. Pure; no I/O; never throws on bad input: a
+// file it cannot read is an issue, never a file left out (a diff that silently
+// lost a file would tell a reviewer it was removed).
 
 import { parseAllDocuments } from 'yaml'
 import { isObject } from '../decode/read-fields.ts'
+import { issue, type Issue } from '../issues.ts'
 import type { NodeFile } from '../model.ts'
 import { compareBytewise } from '../render/go-json.ts'
 import { POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
-import { isGeneratedMachineConfig, MC_ROLE_LABEL } from '../wrap/machine-config.ts'
+import { gunzip } from '../wrap/gzip.ts'
+import { isGeneratedMachineConfig, MC_API_VERSION, MC_KIND, MC_ROLE_LABEL } from '../wrap/machine-config.ts'
+
+/**
+ * Bounds on what compressed files may expand to, per file and per stream. The
+ * stream comes from a repository (untrusted); deflate expands up to about 1,000
+ * times, so 1 MiB of MachineConfig could otherwise ask for a gigabyte. Our own
+ * largest files are far below: 20,000 scopes make a 1.5 MB sigstore-registries.yaml.
+ */
+export const MAX_DECOMPRESSED_FILE_BYTES = 64 * 1024 * 1024
+export const MAX_DECOMPRESSED_STREAM_BYTES = 256 * 1024 * 1024
 
 /** Decodes an RFC 2397 data URL (base64 or percent-encoded); undefined when it is not one. */
 export function decodeDataUrl(source: string): string | undefined {
+  const bytes = decodeDataUrlBytes(source)
+  return bytes === undefined ? undefined : bytes.toString('utf8')
+}
+
+/** The bytes of an RFC 2397 data URL (base64 or percent-encoded); undefined when it is not one. */
+export function decodeDataUrlBytes(source: string): Buffer | undefined {
   const m = /^data:([^,]*),(.*)$/s.exec(source)
   if (m === null) return undefined
   const meta = m[1]!
   const data = m[2]!
-  if (meta.endsWith(';base64')) return Buffer.from(data, 'base64').toString('utf8')
+  if (meta.endsWith(';base64')) return Buffer.from(data, 'base64')
   try {
-    return decodeURIComponent(data)
+    return Buffer.from(decodeURIComponent(data), 'utf8')
   } catch {
     return undefined
   }
+}
+
+/**
+ * The contents of one Ignition file entry: `contents.source` decoded, then
+ * gunzipped when `contents.compression` is `gzip` (MCO accepts `""`, `gzip` or
+ * none; anything else is its "unsupported compression type").
+ */
+export function decodeFileContents(contents: Readonly<Record<string, unknown>>, budget: number): { value: string; bytes: number } | { error: string } {
+  const source = contents['source']
+  if (source === undefined || source === null) return { value: '', bytes: 0 }
+  if (typeof source !== 'string') return { error: 'contents.source is not a string' }
+  const data = decodeDataUrlBytes(source)
+  if (data === undefined) return { error: 'contents.source is not a data URL' }
+  const compression = contents['compression'] ?? ''
+  if (compression === '') return { value: data.toString('utf8'), bytes: data.length }
+  if (compression !== 'gzip') return { error: `unsupported compression type ${JSON.stringify(compression)}` }
+  const out = gunzip(data, Math.min(MAX_DECOMPRESSED_FILE_BYTES, budget))
+  if ('error' in out) {
+    return {
+      error:
+        out.error.startsWith('decompresses to more than') && budget < MAX_DECOMPRESSED_FILE_BYTES
+          ? `gzip contents: the files of this stream decompress to more than ${MAX_DECOMPRESSED_STREAM_BYTES} bytes`
+          : `gzip contents: ${out.error}`,
+    }
+  }
+  return { value: out.value.toString('utf8'), bytes: out.value.length }
+}
+
+/** What generated MachineConfigs in a stream hold, or the files that could not be read. */
+export interface MachineConfigFiles {
+  /** Pool → node files. */
+  readonly pools: Map<string, NodeFile[]>
+  /** Files that could not be decoded (each an error naming the MachineConfig and field). */
+  readonly issues: readonly Issue[]
 }
 
 /** MCO's file order: policy.json, sigstore-registries.yaml, then the rest by path (namespace files by name). */
@@ -35,7 +89,7 @@ export function compareNodePaths(a: string, b: string): number {
  * `imagepolicy-mc.openshift.io/generated: "true"`), or undefined when the stream
  * has none.
  */
-export function nodeFilesFromMachineConfigs(values: readonly unknown[]): Map<string, NodeFile[]> | undefined {
+export function nodeFilesFromMachineConfigs(values: readonly unknown[]): MachineConfigFiles | undefined {
   const configs: { name: string; pool: string; files: unknown[] }[] = []
   for (const value of values) {
     if (!isObject(value) || !isGeneratedMachineConfig(value)) continue
@@ -51,20 +105,30 @@ export function nodeFilesFromMachineConfigs(values: readonly unknown[]): Map<str
     })
   }
   if (configs.length === 0) return undefined
+  const issues: Issue[] = []
+  let budget = MAX_DECOMPRESSED_STREAM_BYTES
   const pools = new Map<string, Map<string, string>>()
   for (const mc of configs.sort((a, b) => compareBytewise(a.name, b.name))) {
     const merged = pools.get(mc.pool) ?? new Map<string, string>()
     pools.set(mc.pool, merged)
-    for (const f of mc.files) {
-      if (!isObject(f) || typeof f['path'] !== 'string') continue
-      const contents = isObject(f['contents']) ? f['contents'] : {}
-      const decoded = typeof contents['source'] === 'string' ? decodeDataUrl(contents['source']) : ''
-      if (decoded !== undefined) merged.set(f['path'], decoded)
-    }
+    mc.files.forEach((f, i) => {
+      if (!isObject(f) || typeof f['path'] !== 'string') return
+      const decoded = decodeFileContents(isObject(f['contents']) ? f['contents'] : {}, budget)
+      if ('error' in decoded) {
+        const resource = { apiVersion: MC_API_VERSION, kind: MC_KIND, name: mc.name }
+        issues.push(issue('error', 'input', `${f['path']}: ${decoded.error}`, { resource, path: ['spec', 'config', 'storage', 'files', i, 'contents'] }))
+        return
+      }
+      budget -= decoded.bytes
+      merged.set(f['path'], decoded.value)
+    })
   }
-  return new Map(
-    [...pools].map(([pool, files]) => [pool, [...files].sort(([a], [b]) => compareNodePaths(a, b)).map(([path, contents]) => ({ path, contents }))]),
-  )
+  return {
+    pools: new Map(
+      [...pools].map(([pool, files]) => [pool, [...files].sort(([a], [b]) => compareNodePaths(a, b)).map(([path, contents]) => ({ path, contents }))]),
+    ),
+    issues,
+  }
 }
 
 /**
