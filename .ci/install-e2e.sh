@@ -94,8 +94,8 @@ write_sources() {
     esac
   done <<<"$uris" >> "$APT/sources.list.new"
   if [ -z "$main_uri" ]; then
-    main_uri=http://deb.debian.org/debian
-    echo "deb$keyring $main_uri $CODENAME main" >> "$APT/sources.list.new"
+    echo "install-e2e: apt has no archive for $CODENAME set up: cannot reach Debian's packages" >&2
+    exit 1
   fi
   echo "deb$keyring $main_uri trixie main" >> "$APT/sources.list.new"
   mv "$APT/sources.list.new" "$APT/sources.list"

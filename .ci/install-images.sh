@@ -40,13 +40,19 @@
 # container storage is the cache; the image build reuses podman's layer cache.
 #
 # Usage:  bash .ci/install-images.sh     (as root; .ci/run calls it in CI)
-# Env:    DEBIAN_MIRROR              archive URL (default http://deb.debian.org/debian)
+# Env:    DEBIAN_MIRROR              archive URL (default: the Debian archive this
+#                                    machine's apt is set up with)
 #         IMAGEPOLICY_MC_KUSTOMIZE   where the standalone kustomize goes
 #         IMAGEPOLICY_MC_SKIP_BUILD=1  bases only, no image build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The archive apt already uses here (its main suite's URI), unless one is given.
+apt_archive() {
+  apt-get --print-uris update 2>/dev/null |
+    sed -n "s|^'\(.*\)/dists/$(. /etc/os-release && echo "$VERSION_CODENAME")/InRelease'.*|\1|p" | head -n 1
+}
+MIRROR=${DEBIAN_MIRROR:-$(apt_archive)}
 KUSTOMIZE_BIN=${IMAGEPOLICY_MC_KUSTOMIZE:-/opt/imagepolicy-mc-kustomize/bin/kustomize}
 BASE=localhost/imagepolicy-mc-base
 PACKAGES=(podman buildah runc mmdebstrap containernetworking-plugins iptables)
@@ -57,6 +63,7 @@ die() { printf 'install-images: error: %s\n' "$*" >&2; exit 1; }
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'; }
 
 [ "$(id -u)" = 0 ] || die "run as root: podman runs rootful here and mmdebstrap needs root mode"
+[ -n "$MIRROR" ] || die "apt has no Debian archive set up for this release; set DEBIAN_MIRROR"
 
 # ---------------------------------------------------------------- packages --
 missing=()
