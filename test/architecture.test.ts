@@ -1,0 +1,127 @@
+// The pipeline's import direction (README "Development"; issue 16): a module may
+// import its own stage or an earlier one, never a later one, and the subcommands
+// never import the CLI that dispatches them. The back edges that exist today are
+// listed below, one by one: a new one fails this test, and so does one that is
+// gone but still listed, so the list only ever shrinks, and issue 16's redesign
+// ends with it empty.
+
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, normalize, relative } from 'node:path'
+import { test } from 'node:test'
+
+const SRC = 'src'
+
+/** Stage order: read → decode → validate → resolve → render → wrap → write, then review, the join, the edge. */
+const STAGES: readonly [string, number][] = [
+  // Shared vocabulary every stage may use.
+  ['issues.ts', 0],
+  ['model.ts', 0],
+  ['limits.ts', 0],
+  ['options.ts', 0],
+  ['dns1123.ts', 0],
+  ['io/', 1],
+  ['decode/', 2],
+  ['validate/', 3],
+  ['resolve/', 4],
+  ['render/', 5],
+  ['wrap/', 6],
+  // The writing half of io/ comes after wrap.
+  ['io/write.ts', 7],
+  ['io/emit-yaml.ts', 7],
+  ['io/flow-to-block.ts', 7],
+  ['review/', 8],
+  ['explain/', 8],
+  ['diff/', 8],
+  ['run.ts', 9],
+]
+/** Everything else (cli*, bin, commands/, the input walker, the snapshot) is the edge. */
+const EDGE = 10
+
+function stageOf(path: string): number {
+  let best: [string, number] | undefined
+  for (const entry of STAGES) {
+    const [prefix] = entry
+    if ((path === prefix || (prefix.endsWith('/') && path.startsWith(prefix))) && (best === undefined || prefix.length > best[0].length)) best = entry
+  }
+  return best?.[1] ?? EDGE
+}
+
+const CLI_FILES = new Set(['cli.ts', 'cli-args.ts', 'cli-errors.ts'])
+
+/** Today's back edges, `from -> to`, each to be removed by issue 16 (and then from this list). */
+const KNOWN_BACK_EDGES: readonly string[] = [
+  'io/read.ts -> decode/resources.ts',
+  'options.ts -> decode/read-fields.ts',
+  'options.ts -> review/release-policy.ts',
+  'resolve/registries.ts -> render/docker-reference.ts',
+  'resolve/registries.ts -> render/registries-conf.ts',
+  'resolve/scopes.ts -> render/go-json.ts',
+  'resolve/scopes.ts -> render/requirement.ts',
+  'validate/cel-rules.ts -> render/go-base64.ts',
+  'validate/image-rules.ts -> render/registries-conf.ts',
+  'validate/pem-content.ts -> render/go-base64.ts',
+  'commands/build.ts -> cli.ts',
+  'commands/child-process.ts -> cli-errors.ts',
+  'commands/diff.ts -> cli.ts',
+  'commands/discover.ts -> cli.ts',
+  'commands/explain.ts -> cli.ts',
+  'commands/git-tree.ts -> cli-errors.ts',
+  'commands/index.ts -> cli.ts',
+  'commands/install-kustomize-plugin.ts -> cli.ts',
+  'commands/node-tree.ts -> cli-errors.ts',
+  'commands/render.ts -> cli.ts',
+]
+
+function sources(dir: string): string[] {
+  const out: string[] = []
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) out.push(...sources(path))
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(path)
+  }
+  return out
+}
+
+/** Relative imports of a module (static `import … from`, `export … from` and dynamic `import()`), as paths under src/. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  const out: string[] = []
+  for (const m of text.matchAll(/^(?:import|export)\b[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/gm)) {
+    const spec = m[1] ?? m[2]!
+    out.push(relative(SRC, normalize(join(dirname(file), spec))))
+  }
+  return out
+}
+
+function backEdges(): string[] {
+  const edges = new Set<string>()
+  for (const file of sources(SRC)) {
+    const from = relative(SRC, file)
+    for (const to of importsOf(file)) {
+      // The generated validators are data of the validate stage.
+      if (to.endsWith('.generated.js')) continue
+      const later = stageOf(to) > stageOf(from)
+      const intoCli = from.startsWith('commands/') && CLI_FILES.has(to)
+      if (later || intoCli) edges.add(`${from} -> ${to}`)
+    }
+  }
+  return [...edges].sort()
+}
+
+test('the import scan sees the imports it must judge', () => {
+  const all = sources(SRC).flatMap(importsOf)
+  assert.ok(all.length > 200, `only ${all.length} relative imports found`)
+  assert.ok(all.includes('run.ts'), 'cli.ts imports run.ts')
+  assert.equal(stageOf('io/read.ts'), 1)
+  assert.equal(stageOf('io/write.ts'), 7)
+  assert.equal(stageOf('commands/diff.ts'), EDGE)
+})
+
+test('no module imports a later stage, or the CLI from a subcommand, beyond the listed back edges', () => {
+  const found = backEdges()
+  const added = found.filter((e) => !KNOWN_BACK_EDGES.includes(e))
+  const gone = KNOWN_BACK_EDGES.filter((e) => !found.includes(e))
+  assert.deepEqual(added, [], 'new back edges: move the shared code to an earlier stage (or src/upstream/) instead')
+  assert.deepEqual(gone, [], 'back edges that no longer exist: take them off KNOWN_BACK_EDGES')
+})
