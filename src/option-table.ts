@@ -155,7 +155,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     default: 'auto',
     choices: COMPRESS_MODES,
     placeholder: 'MODE',
-    help: 'gzip node files: auto (only when they would not fit in one MachineConfig), always, never',
+    help: 'gzip node files; auto: only when they would not fit in one MachineConfig',
     plugin: { title: 'Compress node files', tooltip: 'auto (gzip only when the files would not fit in one MachineConfig), always or never.' },
   },
   { flag: 'max-input-bytes', type: 'bytes', default: DEFAULT_MAX_INPUT_BYTES, defaultHelp: `${DEFAULT_MAX_INPUT_BYTES / MIB}MiB`, placeholder: 'N', help: "what all inputs together may hold (build: also kustomize's output), e.g. 128MiB" },

@@ -137,6 +137,24 @@ export function withTableOptions<T>(y: Argv<T>): Argv<T> {
   return out
 }
 
+/**
+ * yargs reads `--strict=VALUE` of a boolean flag as `VALUE === 'true'`, so
+ * `--strict=yes` would silently be false. The inline values of boolean flags,
+ * as written (kebab- or camel-case), to be decoded by the table like the same
+ * value in a functionConfig: set them over what yargs parsed.
+ */
+export function inlineBooleanValues(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const arg of argv) {
+    if (arg === '--') break
+    const m = /^--([A-Za-z][A-Za-z-]*)=(.*)$/s.exec(arg)
+    if (m === null) continue
+    const flag = m[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+    if (BOOLEAN_FLAGS.includes(flag)) out[flag] = m[2]!
+  }
+  return out
+}
+
 /** `--config` as a parser read it (a bad one was refused by toFunctionArgs). */
 export function configFlag(parsed: Readonly<Record<string, unknown>>): string | undefined {
   return typeof parsed['config'] === 'string' ? parsed['config'] : undefined

@@ -6,7 +6,7 @@ import yargs from 'yargs'
 import { escapeControls } from '../issues.ts'
 import type { Streams } from './context.ts'
 import { IssueError, UsageError } from './errors.ts'
-import { toFunctionArgs, withTableOptions, type FunctionArgs } from './flags.ts'
+import { inlineBooleanValues, toFunctionArgs, withTableOptions, type FunctionArgs } from './flags.ts'
 import { reportIssueError } from './run-function.ts'
 
 const USAGE = `imagepolicy-mc [PATH...] [options]
@@ -26,8 +26,12 @@ Commands (each has --help):
   imagepolicy-mc discover [DIR]                   Argo CD discovery
   imagepolicy-mc install-kustomize-plugin         install the kustomize exec plugin`
 
-/** Parses the function's arguments; a number is the exit code when parsing ended the run (help, usage error, a bad option value). */
-export async function parseFunctionArgs(argv: readonly string[], streams: Streams): Promise<FunctionArgs | number> {
+/**
+ * Parses the function's arguments; a number is the exit code when parsing ended
+ * the run (help, usage error, a bad option value). `command` names the caller
+ * in messages (`imagepolicy-mc build` parses its options here too).
+ */
+export async function parseFunctionArgs(argv: readonly string[], streams: Streams, command = 'imagepolicy-mc'): Promise<FunctionArgs | number> {
   let help = ''
   let parsed
   try {
@@ -45,7 +49,7 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
       })
   } catch (e) {
     if (e instanceof UsageError) {
-      streams.stderr.write(`imagepolicy-mc: ${escapeControls(e.message)}\nRun imagepolicy-mc --help for usage.\n`)
+      streams.stderr.write(`${command}: ${escapeControls(e.message)}\nRun ${command} --help for usage.\n`)
       return 2
     }
     throw e
@@ -55,11 +59,11 @@ export async function parseFunctionArgs(argv: readonly string[], streams: Stream
     return 0
   }
   try {
-    return toFunctionArgs(parsed, parsed._.map(String))
+    return toFunctionArgs({ ...parsed, ...inlineBooleanValues(argv) }, parsed._.map(String))
   } catch (e) {
     if (e instanceof IssueError) return reportIssueError(e, streams)
     if (!(e instanceof UsageError)) throw e
-    streams.stderr.write(`imagepolicy-mc: ${escapeControls(e.message)}\nRun imagepolicy-mc --help for usage.\n`)
+    streams.stderr.write(`${command}: ${escapeControls(e.message)}\nRun ${command} --help for usage.\n`)
     return 2
   }
 }

@@ -169,7 +169,7 @@ export async function build(argv: readonly string[], streams: Streams): Promise<
   let args = fastFunctionArgs(split.rest)
   if (args === undefined) {
     const { parseFunctionArgs } = await import('../cli/main-args.ts')
-    const parsed = await parseFunctionArgs(split.rest, streams)
+    const parsed = await parseFunctionArgs(split.rest, streams, 'imagepolicy-mc build')
     if (typeof parsed === 'number') return parsed
     args = parsed
   }

@@ -7,7 +7,7 @@
 import yargs, { type Argv } from 'yargs'
 import type { Streams } from '../cli/context.ts'
 import { edgeErrorLine, InputError, IssueError, UsageError } from '../cli/errors.ts'
-import { configFlag, limitsFrom, toFunctionArgs, withTableOptions } from '../cli/flags.ts'
+import { configFlag, inlineBooleanValues, limitsFrom, toFunctionArgs, withTableOptions } from '../cli/flags.ts'
 import { InputBudget, readFunctionConfig as readConfigFile, readInputFiles, readStdinText } from '../cli/inputs.ts'
 import { reportIssueError } from '../cli/run-function.ts'
 import type { InputText } from '../io/read.ts'
@@ -44,7 +44,8 @@ export async function parseCommandArgs<T>(argv: readonly string[], configure: (y
       throw new UsageError(msg ?? err?.message ?? 'invalid arguments')
     })
     .wrap(100)
-  return (await y.parseAsync()) as T & { _: (string | number)[] }
+  const parsed = (await y.parseAsync()) as T & { _: (string | number)[] }
+  return Object.assign(parsed, inlineBooleanValues(argv))
 }
 
 /** The parsed --max-input-bytes and --max-output-bytes (usage error when malformed). */
