@@ -168,10 +168,6 @@ export const CONFIG_OPTIONS: readonly (OptionSpec & { readonly key: string })[] 
 /** The options Argo CD passes (plugin.yaml parameters), in table order. */
 export const ENV_OPTIONS: readonly (OptionSpec & { readonly key: string; readonly env: string })[] = CONFIG_OPTIONS.filter((o): o is OptionSpec & { key: string; env: string } => o.env !== undefined)
 
-export function optionByFlag(flag: string): OptionSpec | undefined {
-  return OPTION_TABLE.find((o) => o.flag === flag)
-}
-
 export function optionByKey(key: string): (OptionSpec & { readonly key: string }) | undefined {
   return CONFIG_OPTIONS.find((o) => o.key === key)
 }

@@ -42,8 +42,6 @@ export interface Options {
 /** The defaults, from the option table (src/option-table.ts). */
 export const DEFAULT_OPTIONS: Options = Object.fromEntries(CONFIG_OPTIONS.map((o) => [o.key, o.default])) as unknown as Options
 
-export { COMPRESS_MODES, IGNITION_VERSIONS, VALIDATE_MODES } from './option-table.ts'
-
 export type PartialOptions = { -readonly [K in keyof Options]?: Options[K] }
 
 const MC_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/

@@ -69,3 +69,13 @@ test('every --help lists every option of the table with its default and allowed 
   const build = helps.find(([name]) => name === 'build --help')![1]
   for (const o of ENV_OPTIONS) assert.ok(build.includes(`PARAM_${o.env}`) && build.includes(`ARGOCD_ENV_${o.env}`), `build --help: ${o.env}`)
 })
+
+test('README "Options" has a row for every functionConfig option, with its flag and default', () => {
+  const readme = readFileSync('README.md', 'utf8')
+  for (const o of CONFIG_OPTIONS) {
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${o.key}\` | \`--${o.flag}`))
+    assert.ok(row !== undefined, `README row for ${o.key}`)
+    const fallback = Array.isArray(o.default) ? `[${o.default.join(', ')}]` : String(o.default)
+    assert.ok(row.includes(`| \`${fallback}\` |`), `README default of ${o.key}: ${fallback}`)
+  }
+})

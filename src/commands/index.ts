@@ -1,4 +1,4 @@
-// The subcommand table, loaded by cli.ts only when a subcommand is run.
+// The subcommand table, loaded by src/cli/main.ts only when a subcommand is run.
 
 import type { Command } from '../cli/context.ts'
 import { build } from './build.ts'
