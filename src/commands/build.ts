@@ -173,6 +173,8 @@ export async function build(argv: readonly string[], streams: Streams): Promise<
     if (typeof parsed === 'number') return parsed
     args = parsed
   }
+  // The input is kustomize's output, never a file named among the options.
+  if (args.paths.length > 0) return fail(`unexpected argument ${JSON.stringify(args.paths[0])}: build takes one directory\nRun imagepolicy-mc build --help for usage.`, 2)
 
   const fromEnvironment = readEnvOptions(process.env)
   if (fromEnvironment.errors.length > 0) {
