@@ -1,6 +1,6 @@
 // Entry point of the portable bundle (dist/imagepolicy-mc.js): any Node.js 20+.
 // The launcher (dist/imagepolicy-mc) starts snapshot.ts instead when it can.
 
-import { startProcess } from './process-streams.ts'
+import { startProcess } from './cli/process-streams.ts'
 
 startProcess()

@@ -26,8 +26,6 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = { maxInputBytes: DEFAULT_MAX_INPUT_BYTES, maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES }
 
-export const LIMIT_FLAGS = ['max-input-bytes', 'max-output-bytes'] as const
-
 const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1000, kb: 1000, ki: 1024, kib: 1024, m: 1e6, mb: 1e6, mi: MIB, mib: MIB, g: 1e9, gb: 1e9, gi: 1024 * MIB, gib: 1024 * MIB }
 
 /** `65536`, `64KiB`, `64Mi`, `1G` → bytes; undefined when it is not a positive whole number of bytes. */

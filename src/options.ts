@@ -1,10 +1,10 @@
 // Options: defaults, the functionConfig (ImagePolicyRenderer or a ConfigMap of
 // strings, as kpt passes `k=v` arguments) and CLI flags merged into one record.
-// Pure; no I/O.
+// Each option is described once, in src/option-table.ts. Pure; no I/O.
 
 import { issue, type Issue } from './issues.ts'
 import { isObject } from './decode/read-fields.ts'
-import { LATEST_RELEASE, parseTargetRelease } from './review/release-policy.ts'
+import { CONFIG_OPTIONS, decodeOption, NO_POOLS, optionByKey } from './option-table.ts'
 
 export const CONFIG_API_VERSION = 'imagepolicy-mc/v1alpha1'
 export const CONFIG_KIND = 'ImagePolicyRenderer'
@@ -13,139 +13,59 @@ export type ValidateMode = 'strict' | 'warn' | 'ignore'
 /** When to gzip node files in the MachineConfigs (README "Size limit and compression"). */
 export type CompressMode = 'auto' | 'always' | 'never'
 
+/** The merged options; what each one means, its default and its sources: src/option-table.ts. */
 export interface Options {
-  /** Pools to write a MachineConfig for. Default: `["master", "worker"]`. */
+  /** Pools to write a MachineConfig for. */
   readonly pools: readonly string[]
-  /** MachineConfig name; `{pool}` is replaced. Default: `99-{pool}-sigstore-imagepolicies`. */
+  /** MachineConfig name; `{pool}` is replaced. */
   readonly name: string
-  /** Ignition spec version of `spec.config`, 3.1.0–3.5.0. Default: `3.4.0`. */
+  /** Ignition spec version of `spec.config`, 3.1.0–3.5.0. */
   readonly ignitionVersion: string
-  /** Release image (or its repository) whose repository MCO never blocks. Default: `quay.io/openshift-release-dev/ocp-release`. */
+  /** Release image (or its repository) whose repository MCO never blocks. */
   readonly releaseImage: string
-  /** Keep ImagePolicy/ClusterImagePolicy items in the output. Default: `true`. */
+  /** Keep ImagePolicy/ClusterImagePolicy items in the output. */
   readonly emitPolicies: boolean
-  /** CRD rule checking, as kubectl's `--validate`. Default: `strict`. */
+  /** CRD rule checking, as kubectl's `--validate`. */
   readonly validate: ValidateMode
-  /** Warnings fail the run. Default: `false`. */
+  /** Warnings fail the run. */
   readonly strict: boolean
-  /** Accept an input with no resources. Default: `false`. */
+  /** Accept an input with no resources. */
   readonly allowEmpty: boolean
-  /** OpenShift release of the cluster (`4.21`), or `latest`; decides whether its own `openshift` ClusterImagePolicy must be in the input. Default: `latest`. */
+  /** OpenShift release of the cluster (`4.21`), or `latest`; decides whether its own `openshift` ClusterImagePolicy must be in the input. */
   readonly targetRelease: string
-  /** Write policy.json without the release's own ClusterImagePolicy, on purpose. Default: `false`. */
+  /** Write policy.json without the release's own ClusterImagePolicy, on purpose. */
   readonly withoutReleasePolicy: boolean
-  /** gzip file contents: `auto` (only when the files would not fit in one MachineConfig), `always`, `never`. Default: `auto`. */
+  /** gzip file contents: `auto` (only when the files would not fit in one MachineConfig), `always`, `never`. */
   readonly compress: CompressMode
 }
 
-export const DEFAULT_OPTIONS: Options = {
-  pools: ['master', 'worker'],
-  name: '99-{pool}-sigstore-imagepolicies',
-  ignitionVersion: '3.4.0',
-  releaseImage: 'quay.io/openshift-release-dev/ocp-release',
-  emitPolicies: true,
-  validate: 'strict',
-  strict: false,
-  allowEmpty: false,
-  targetRelease: LATEST_RELEASE,
-  withoutReleasePolicy: false,
-  compress: 'auto',
-}
-
-export const IGNITION_VERSIONS = ['3.1.0', '3.2.0', '3.3.0', '3.4.0', '3.5.0'] as const
-export const VALIDATE_MODES = ['strict', 'warn', 'ignore'] as const
-export const COMPRESS_MODES = ['auto', 'always', 'never'] as const
+/** The defaults, from the option table (src/option-table.ts). */
+export const DEFAULT_OPTIONS: Options = Object.fromEntries(CONFIG_OPTIONS.map((o) => [o.key, o.default])) as unknown as Options
 
 export type PartialOptions = { -readonly [K in keyof Options]?: Options[K] }
 
-/** Without a pool no MachineConfig is written, and Argo CD prunes the ones on the cluster. */
-const NO_POOLS = 'at least one pool is required (with none, no MachineConfig would be written, and Argo CD would prune the existing ones)'
-
-const POOL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const MC_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
-function parseBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v
-  if (typeof v === 'string') {
-    if (/^(true|yes|on|1)$/i.test(v)) return true
-    if (/^(false|no|off|0)$/i.test(v)) return false
-  }
-  return undefined
-}
-
-function parseList(v: unknown): string[] | undefined {
-  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[]
-  if (typeof v === 'string') {
-    const trimmed = v.trim()
-    if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
-      return trimmed.slice(1, -1).split(',').map((s) => s.trim().replace(/^["']|["']$/g, '')).filter((s) => s !== '')
-    }
-    return trimmed.split(/[,\s]+/).filter((s) => s !== '')
-  }
-  return undefined
-}
-
-/** Reads option values from a record of raw values (functionConfig spec, ConfigMap data or CLI flags). */
+/**
+ * Reads option values from a record of raw values (functionConfig spec,
+ * ConfigMap data, flags, the environment); each problem is one error
+ * `<where>: <key>: <reason>`, with the reason from the option table's decoder.
+ */
 export function decodeOptionValues(raw: Record<string, unknown>, where: string): { value: PartialOptions; issues: Issue[] } {
   const issues: Issue[] = []
-  const value: PartialOptions = {}
-  const bad = (key: string, why: string) => issues.push(issue('error', 'config', `${where}: ${key}: ${why}`))
+  const value: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(raw)) {
     if (v === undefined) continue
-    switch (key) {
-      case 'pools': {
-        const pools = parseList(v)
-        if (pools === undefined) bad(key, 'must be a list of pool names')
-        else if (pools.length === 0) bad(key, NO_POOLS)
-        else if (pools.some((p) => !POOL_NAME.test(p))) bad(key, `invalid pool name in ${JSON.stringify(pools)} (lower-case letters, digits and '-')`)
-        else value.pools = pools
-        break
-      }
-      case 'name':
-        if (typeof v !== 'string' || v === '') bad(key, 'must be a non-empty string')
-        else value.name = v
-        break
-      case 'ignitionVersion':
-        if (typeof v !== 'string' || !(IGNITION_VERSIONS as readonly string[]).includes(v)) bad(key, `must be one of ${IGNITION_VERSIONS.join(', ')}`)
-        else value.ignitionVersion = v
-        break
-      case 'releaseImage':
-        if (typeof v !== 'string' || v === '') bad(key, 'must be a non-empty image reference')
-        else value.releaseImage = v
-        break
-      case 'validate':
-        if (typeof v !== 'string' || !(VALIDATE_MODES as readonly string[]).includes(v)) bad(key, `must be one of ${VALIDATE_MODES.join(', ')}`)
-        else value.validate = v as ValidateMode
-        break
-      case 'targetRelease': {
-        // YAML reads an unquoted 4.20 as the number 4.2: refuse numbers rather than guess.
-        if (typeof v !== 'string') {
-          bad(key, `must be a string such as "4.21" (quote it: YAML reads 4.20 as the number 4.2)`)
-          break
-        }
-        const t = parseTargetRelease(v)
-        if (typeof t === 'object' && 'error' in t) bad(key, t.error)
-        else value.targetRelease = v
-        break
-      }
-      case 'compress':
-        if (typeof v !== 'string' || !(COMPRESS_MODES as readonly string[]).includes(v)) bad(key, `must be one of ${COMPRESS_MODES.join(', ')}`)
-        else value.compress = v as CompressMode
-        break
-      case 'emitPolicies':
-      case 'strict':
-      case 'allowEmpty':
-      case 'withoutReleasePolicy': {
-        const b = parseBool(v)
-        if (b === undefined) bad(key, 'must be true or false')
-        else value[key] = b
-        break
-      }
-      default:
-        bad(key, `unknown option (known: ${Object.keys(DEFAULT_OPTIONS).join(', ')})`)
+    const spec = optionByKey(key)
+    if (spec === undefined) {
+      issues.push(issue('error', 'config', `${where}: ${key}: unknown option (known: ${CONFIG_OPTIONS.map((o) => o.key).join(', ')})`))
+      continue
     }
+    const decoded = decodeOption(spec, v)
+    if ('error' in decoded) issues.push(issue('error', 'config', `${where}: ${key}: ${decoded.error}`))
+    else value[key] = decoded.value
   }
-  return { value, issues }
+  return { value: value as PartialOptions, issues }
 }
 
 /**

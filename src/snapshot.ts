@@ -9,7 +9,7 @@
 
 import { readFileSync } from 'node:fs'
 import { startupSnapshot } from 'node:v8'
-import { startProcess } from './process-streams.ts'
+import { startProcess } from './cli/process-streams.ts'
 import { warmUp } from './warm-up.ts'
 
 if (startupSnapshot.isBuildingSnapshot()) {

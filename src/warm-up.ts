@@ -7,7 +7,8 @@
 // so only a ResourceList that must be parsed whole loads it, at run time.
 // Pure: it runs main() on in-memory streams.
 
-import { main, type Streams } from './cli.ts'
+import type { Streams } from './cli/context.ts'
+import { main } from './cli/main.ts'
 import { splitDocuments } from './io/read.ts'
 
 /**

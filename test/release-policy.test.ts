@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { BUILD_ENV_OPTIONS, envFlags, readEnvOptions } from '../src/commands/build.ts'
-import { fastFunctionArgs } from '../src/cli.ts'
+import { fastFunctionArgs } from '../src/cli/flags.ts'
 import { formatIssue, type Issue } from '../src/issues.ts'
 import { decodeFunctionConfig, DEFAULT_OPTIONS } from '../src/options.ts'
 import { parseTargetRelease, releasePolicyShipping, RELEASE_POLICY_MESSAGES } from '../src/review/release-policy.ts'

@@ -1,6 +1,6 @@
 // Test helper: runs the CLI in-process with injected streams.
 
-import { main } from '../src/cli.ts'
+import { main } from '../src/cli/main.ts'
 
 export interface CliResult {
   readonly code: number

@@ -17,7 +17,7 @@ import { PLUGIN_RELATIVE_PATH } from '../src/commands/install-kustomize-plugin.t
 import { absolutePathEntries, findExecutable } from '../src/commands/util-path.ts'
 import { cip, imageConfig, ip, namespace, stream } from './fixtures/review/resources.ts'
 import { runCli } from './run-cli.ts'
-import { COMMAND_NAMES } from '../src/cli.ts'
+import { COMMAND_NAMES } from '../src/cli/main.ts'
 
 const BUNDLE = resolve('dist/imagepolicy-mc.js')
 const GIT = findExecutable('git', process.env['PATH'])
@@ -355,7 +355,7 @@ test('inputs: stdin is read in bounded chunks: the reader is asked for at most t
   let asked: number | undefined
   let stdout = ''
   let stderr = ''
-  const code = await (await import('../src/cli.ts')).main(['--max-input-bytes', '100'], {
+  const code = await (await import('../src/cli/main.ts')).main(['--max-input-bytes', '100'], {
     readStdin: async (maxBytes?: number) => {
       asked = maxBytes
       return 'x'.repeat(101)

@@ -5,51 +5,32 @@
 // the environment (allowed in src/commands only).
 
 import { statSync } from 'node:fs'
-import { decodeUtf8, InputError, limitsFrom, main, UsageError, type Streams } from '../cli.ts'
+import type { Streams } from '../cli/context.ts'
+import { InputError } from '../cli/errors.ts'
+import { fastFunctionArgs, VALUE_FLAGS } from '../cli/flags.ts'
+import { decodeUtf8 } from '../cli/inputs.ts'
+import { runFunction } from '../cli/run-function.ts'
 import { escapeControls, formatIssue, issue } from '../issues.ts'
-import { LIMIT_FLAGS } from '../limits.ts'
+import { DEFAULT_LIMITS } from '../limits.ts'
+import { ENV_OPTIONS, optionsHelp } from '../option-table.ts'
 import { decodeOptionValues, type Options, type PartialOptions } from '../options.ts'
 import { runChild } from './child-process.ts'
 import { findExecutable } from './util-path.ts'
 
 /**
- * Options read from the environment, as plugin.yaml declares them. Argo CD sets
- * `PARAM_<NAME>` for each parameter set on the Application (`PARAM_<NAME>_<i>`
- * for arrays) and `ARGOCD_ENV_<NAME>` for each entry of `spec.source.plugin.env`.
- * A parameter wins over an env entry; a command-line flag wins over both.
+ * Options read from the environment: the option table's entries with an Argo
+ * CD name (plugin.yaml announces the same list). Argo CD sets `PARAM_<NAME>`
+ * for each parameter set on the Application (`PARAM_<NAME>_<i>` for arrays)
+ * and `ARGOCD_ENV_<NAME>` for each entry of `spec.source.plugin.env`. A
+ * parameter wins over an env entry; a command-line flag wins over both.
  */
-export const BUILD_ENV_OPTIONS = [
-  { option: 'pools', parameter: 'pools', flag: 'pools', env: 'POOLS', type: 'array' },
-  { option: 'name', parameter: 'name', flag: 'name', env: 'NAME', type: 'string' },
-  { option: 'ignitionVersion', parameter: 'ignition-version', flag: 'ignition-version', env: 'IGNITION_VERSION', type: 'string' },
-  { option: 'releaseImage', parameter: 'release-image', flag: 'release-image', env: 'RELEASE_IMAGE', type: 'string' },
-  { option: 'emitPolicies', parameter: 'emit-policies', flag: 'emit-policies', env: 'EMIT_POLICIES', type: 'boolean' },
-  { option: 'strict', parameter: 'strict', flag: 'strict', env: 'STRICT', type: 'boolean' },
-  { option: 'targetRelease', parameter: 'target-release', flag: 'target-release', env: 'TARGET_RELEASE', type: 'string' },
-  { option: 'withoutReleasePolicy', parameter: 'without-release-policy', flag: 'without-release-policy', env: 'WITHOUT_RELEASE_POLICY', type: 'boolean' },
-  { option: 'compress', parameter: 'compress', flag: 'compress', env: 'COMPRESS', type: 'string' },
-] as const satisfies readonly {
-  option: keyof Options
-  parameter: string
-  flag: string
-  env: string
-  type: 'string' | 'array' | 'boolean'
-}[]
-
-/** Render flags that take a value (so the word after them is not a directory). */
-const VALUE_FLAGS = ['config', 'pools', 'name', 'ignition-version', 'release-image', 'validate', 'target-release', 'compress', ...LIMIT_FLAGS] as const
-
-/** `--max-input-bytes` among build's arguments (it bounds kustomize's output, our input). */
-function buildLimits(rest: readonly string[]) {
-  const raw: Record<string, string> = {}
-  for (let i = 0; i < rest.length; i++) {
-    for (const flag of LIMIT_FLAGS) {
-      if (rest[i] === `--${flag}` && i + 1 < rest.length) raw[flag] = rest[i + 1]!
-      else if (rest[i]!.startsWith(`--${flag}=`)) raw[flag] = rest[i]!.slice(flag.length + 3)
-    }
-  }
-  return limitsFrom(raw)
-}
+export const BUILD_ENV_OPTIONS: readonly {
+  readonly option: keyof Options
+  readonly parameter: string
+  readonly flag: string
+  readonly env: string
+  readonly type: 'string' | 'array' | 'boolean'
+}[] = ENV_OPTIONS.map((o) => ({ option: o.key as keyof Options, parameter: o.flag, flag: o.flag, env: o.env, type: o.type === 'list' ? 'array' : o.type === 'boolean' ? 'boolean' : 'string' }))
 
 export const BUILD_USAGE = `imagepolicy-mc build [DIR] [options]
 
@@ -58,11 +39,13 @@ followed by one MachineConfig per pool, on stdout. Fails (exit 1, nothing on
 stdout) when kustomize fails or rendering fails. Uses the standalone \`kustomize
 build\` when \`kustomize\` is on PATH, else \`kubectl kustomize\`.
 
-Options are those of imagepolicy-mc (--config, --pools, --name, --ignition-version,
---release-image, --emit-policies, --validate, --strict, --allow-empty,
---target-release, --without-release-policy, --max-input-bytes, which also bounds
-kustomize's output, --max-output-bytes, --compress), and are
-also read from the environment, as the Argo CD plugin (plugin.yaml) passes them:
+Options are those of imagepolicy-mc (--max-input-bytes also bounds kustomize's
+output):
+
+${optionsHelp()}
+
+and are also read from the environment, as the Argo CD plugin (plugin.yaml)
+passes them:
 
 ${BUILD_ENV_OPTIONS.map((o) => `  --${o.flag.padEnd(23)} PARAM_${o.env}${o.type === 'array' ? `_<i>, PARAM_${o.env}` : ''}, ARGOCD_ENV_${o.env}`).join('\n')}
 
@@ -123,7 +106,7 @@ function hasFlag(args: readonly string[], flag: string): boolean {
   return args.some((a) => [flag, camel].some((f) => a === `--${f}` || a.startsWith(`--${f}=`) || a === `--no-${f}`))
 }
 
-/** `--flag=value` arguments for the options the command line does not set itself. Pure. */
+/** `--flag=value` arguments for the options the command line does not set itself: the environment as flags, as a user would type them. Pure. */
 export function envFlags(options: PartialOptions, args: readonly string[]): string[] {
   const out: string[] = []
   for (const o of BUILD_ENV_OPTIONS) {
@@ -143,7 +126,7 @@ export function splitBuildArgs(args: readonly string[]): { dir: string; rest: st
     const a = args[i]!
     if (a.startsWith('-') && a !== '-') {
       rest.push(a)
-      if ((VALUE_FLAGS as readonly string[]).some((f) => a === `--${f}`) && i + 1 < args.length) rest.push(args[++i]!)
+      if (VALUE_FLAGS.some((f) => a === `--${f}`) && i + 1 < args.length) rest.push(args[++i]!)
     } else if (dir === undefined) {
       dir = a
     } else {
@@ -181,19 +164,25 @@ export async function build(argv: readonly string[], streams: Streams): Promise<
   }
   if (!isDir) return fail(`${split.dir}: not a directory`, 2)
 
+  // The flags, read as the function reads its own (the same parser, the same
+  // messages), before kustomize runs: a bad one never waits for a build.
+  let args = fastFunctionArgs(split.rest)
+  if (args === undefined) {
+    const { parseFunctionArgs } = await import('../cli/main-args.ts')
+    const parsed = await parseFunctionArgs(split.rest, streams, 'imagepolicy-mc build')
+    if (typeof parsed === 'number') return parsed
+    args = parsed
+  }
+  // The input is kustomize's output, never a file named among the options.
+  if (args.paths.length > 0) return fail(`unexpected argument ${JSON.stringify(args.paths[0])}: build takes one directory\nRun imagepolicy-mc build --help for usage.`, 2)
+
   const fromEnvironment = readEnvOptions(process.env)
   if (fromEnvironment.errors.length > 0) {
     for (const e of fromEnvironment.errors) streams.stderr.write(e + '\n')
     return 1
   }
 
-  let limits
-  try {
-    limits = buildLimits(split.rest)
-  } catch (e) {
-    if (e instanceof UsageError) return fail(e.message, 2)
-    throw e
-  }
+  const limits = args.limits ?? DEFAULT_LIMITS
   const command = kustomizeCommand(split.dir, process.env['PATH'])
   if (command === undefined) return fail('neither kustomize nor kubectl is on PATH', 1)
   const shown = [command.file, ...command.args].join(' ')
@@ -220,5 +209,6 @@ export async function build(argv: readonly string[], streams: Streams): Promise<
     if (e instanceof InputError) return fail(e.message, 1)
     throw e
   }
-  return main([...envFlags(fromEnvironment.value, split.rest), ...split.rest], { ...streams, readStdin: async () => text })
+  // The function itself, on kustomize's output; a flag wins over the environment.
+  return runFunction({ ...args, flags: { ...fromEnvironment.value, ...args.flags } }, { ...streams, readStdin: async () => text })
 }

@@ -4,7 +4,7 @@
 // handled while the child runs. Touches processes (src/commands only).
 
 import { spawn } from 'node:child_process'
-import { InputError } from '../cli-errors.ts'
+import { InputError } from '../cli/errors.ts'
 import { childTimeoutSeconds } from '../limits.ts'
 import { killOnSignal } from './cleanup.ts'
 import { absolutePathEntries } from './util-path.ts'

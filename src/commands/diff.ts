@@ -7,7 +7,10 @@
 
 import { existsSync, lstatSync, statSync } from 'node:fs'
 import { join, normalize, relative } from 'node:path'
-import { collectFiles, decodeUtf8, InputBudget, InputError, readRegularFile, UsageError, type Streams } from '../cli.ts'
+import type { Streams } from '../cli/context.ts'
+import { InputError, UsageError } from '../cli/errors.ts'
+import { configFlag } from '../cli/flags.ts'
+import { collectFiles, decodeUtf8, InputBudget, readRegularFile } from '../cli/inputs.ts'
 import { formatDiffMarkdown, formatDiffText } from '../diff/format-diff.ts'
 import { nodeFilesFromMachineConfigs, streamValues } from '../diff/machine-config-files.ts'
 import { diffNodeFiles } from '../diff/node-file-diff.ts'
@@ -215,8 +218,10 @@ export async function diffCommand(argv: readonly string[], streams: Streams): Pr
     if (specs.length !== 2) throw new UsageError(`expected BASE and HEAD, got ${specs.length} argument(s)`)
     checkTreePath(parsed.path, '--path')
     const limits = commandLimits(parsed)
+    // Checked here, before either side is read: a side read from MachineConfigs never asks for them.
+    rendererFlags(parsed)
     // --config is read once and applies to both sides.
-    const config = readFunctionConfig(typeof parsed.config === 'string' ? parsed.config : undefined, new InputBudget(limits.maxInputBytes))
+    const config = readFunctionConfig(configFlag(parsed), new InputBudget(limits.maxInputBytes))
     const options: SideOptions = { repo: parsed.repo, defaultPath: parsed.path, kustomizeArgs: [...(parsed['enable-alpha-plugins'] ? ['--enable-alpha-plugins'] : []), ...parsed['kustomize-arg'].map(String)], functionConfig: config, limits }
     const base = await readSide(specs[0]!, parsed, options)
     const head = await readSide(specs[1]!, parsed, options)

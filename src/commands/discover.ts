@@ -7,8 +7,8 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { parse } from 'yaml'
-import { InputBudget, readRegularFile, type Streams } from '../cli.ts'
-import { isInside } from '../input-files.ts'
+import type { Streams } from '../cli/context.ts'
+import { InputBudget, isInside, readRegularFile } from '../cli/inputs.ts'
 import { escapeControls } from '../issues.ts'
 import { DEFAULT_MAX_INPUT_BYTES } from '../limits.ts'
 

@@ -2,8 +2,8 @@
 // a namespace pulls an image, rendered from the same input as the function.
 // Reads files (allowed in src/commands only); the answer comes from src/explain.
 
-import type { Streams } from '../cli.ts'
-import { UsageError } from '../cli.ts'
+import type { Streams } from '../cli/context.ts'
+import { UsageError } from '../cli/errors.ts'
 import { DNS1123_LABEL_MAX_LENGTH, DNS1123_LABEL_MESSAGE, isDns1123Label } from '../dns1123.ts'
 import { explainImage, formatExplanation } from '../explain/explain.ts'
 import { guarded, parseCommandArgs, renderForCommand, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'

@@ -8,8 +8,8 @@
 
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { InputError, UsageError } from '../cli-errors.ts'
-import { isInside } from '../input-files.ts'
+import { InputError, UsageError } from '../cli/errors.ts'
+import { isInside } from '../cli/inputs.ts'
 import { runChild } from './child-process.ts'
 
 /** What the trees of one diff may hold in total: repositories carry more than manifests. */

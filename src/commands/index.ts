@@ -1,6 +1,6 @@
-// The subcommand table, loaded by cli.ts only when a subcommand is run.
+// The subcommand table, loaded by src/cli/main.ts only when a subcommand is run.
 
-import type { Command } from '../cli.ts'
+import type { Command } from '../cli/context.ts'
 import { build } from './build.ts'
 import { diffCommand } from './diff.ts'
 import { discover } from './discover.ts'

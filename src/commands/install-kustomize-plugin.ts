@@ -4,7 +4,7 @@
 
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { Streams } from '../cli.ts'
+import type { Streams } from '../cli/context.ts'
 import { escapeControls } from '../issues.ts'
 import { CONFIG_API_VERSION, CONFIG_KIND } from '../options.ts'
 

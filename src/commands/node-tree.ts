@@ -7,7 +7,7 @@
 
 import { constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
-import { describeFsError, InputError } from '../cli-errors.ts'
+import { describeFsError, InputError } from '../cli/errors.ts'
 import type { NodeFile } from '../model.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'

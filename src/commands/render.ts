@@ -5,53 +5,30 @@
 // src/commands only).
 
 import yargs, { type Argv } from 'yargs'
-import { edgeErrorLine, InputBudget, InputError, limitsFrom, readConfigText, readInputFiles, readStdinText, toFunctionArgs, UsageError, type Streams } from '../cli.ts'
+import type { Streams } from '../cli/context.ts'
+import { edgeErrorLine, InputError, IssueError, UsageError } from '../cli/errors.ts'
+import { configFlag, inlineBooleanValues, limitsFrom, toFunctionArgs, withTableOptions } from '../cli/flags.ts'
+import { InputBudget, readFunctionConfig as readConfigFile, readInputFiles, readStdinText } from '../cli/inputs.ts'
+import { reportIssueError } from '../cli/run-function.ts'
 import type { InputText } from '../io/read.ts'
-import { parseOne } from '../io/read.ts'
 import { escapeControls, formatIssue } from '../issues.ts'
-import { DEFAULT_LIMITS, MIB, outputBudgetMessage, type Limits } from '../limits.ts'
+import { DEFAULT_LIMITS, outputBudgetMessage, type Limits } from '../limits.ts'
 import { writeNodeTree } from './node-tree.ts'
 import type { NodeFile } from '../model.ts'
-import { COMPRESS_MODES, DEFAULT_OPTIONS, IGNITION_VERSIONS, VALIDATE_MODES, type PartialOptions } from '../options.ts'
+import { optionsHelp } from '../option-table.ts'
+import type { PartialOptions } from '../options.ts'
 import { run, type RunOutput } from '../run.ts'
 
-/** The renderer's own options, as `imagepolicy-mc` takes them. */
-export function withRendererOptions<T>(y: Argv<T>) {
-  return y
-    .option('config', { type: 'string', describe: 'read a functionConfig (ImagePolicyRenderer or ConfigMap) from FILE' })
-    .option('pools', { type: 'string', describe: `comma-separated pools [default: ${DEFAULT_OPTIONS.pools.join(',')}]` })
-    .option('name', { type: 'string', describe: `MachineConfig name; {pool} is replaced [default: ${DEFAULT_OPTIONS.name}]` })
-    .option('ignition-version', { type: 'string', choices: IGNITION_VERSIONS, describe: `Ignition spec version [default: ${DEFAULT_OPTIONS.ignitionVersion}]` })
-    .option('release-image', { type: 'string', describe: `release image or repository [default: ${DEFAULT_OPTIONS.releaseImage}]` })
-    .option('emit-policies', { type: 'boolean', describe: 'keep ImagePolicy/ClusterImagePolicy items in the output [default: true]' })
-    .option('validate', { type: 'string', choices: VALIDATE_MODES, describe: 'CRD rule checking, as kubectl --validate [default: strict]' })
-    .option('strict', { type: 'boolean', describe: 'warnings fail the run (exit 1) [default: false]' })
-    .option('allow-empty', { type: 'boolean', describe: 'accept an input with no resources [default: false]' })
-    .option('target-release', { type: 'string', describe: `the cluster's OpenShift release [default: ${DEFAULT_OPTIONS.targetRelease}]` })
-    .option('without-release-policy', { type: 'boolean', describe: 'render policy.json without the release\'s ClusterImagePolicy openshift [default: false]' })
-    .option('max-input-bytes', { type: 'string', describe: 'what all inputs together may hold' })
-    .option('max-output-bytes', { type: 'string', describe: 'what one run may print' })
-    .option('compress', { type: 'string', choices: COMPRESS_MODES, describe: `gzip node files in the MachineConfigs [default: ${DEFAULT_OPTIONS.compress}]` })
+/** The renderer's own options, as `imagepolicy-mc` takes them (from the option table). */
+export function withRendererOptions<T>(y: Argv<T>): Argv<T> {
+  return withTableOptions(y)
 }
 
 /** Help text for the renderer options (yargs' own help would go to the console, not to our streams). */
 export const RENDERER_OPTIONS_HELP = `Renderer options (as for imagepolicy-mc):
-  --config FILE          read a functionConfig (ImagePolicyRenderer or ConfigMap) from FILE
-  --pools a,b            pools, one MachineConfig each [default: ${DEFAULT_OPTIONS.pools.join(',')}]
-  --name NAME            MachineConfig name; {pool} is replaced [default: ${DEFAULT_OPTIONS.name}]
-  --ignition-version V   Ignition spec version, ${IGNITION_VERSIONS.join(', ')} [default: ${DEFAULT_OPTIONS.ignitionVersion}]
-  --release-image REF    release image or repository [default: ${DEFAULT_OPTIONS.releaseImage}]
-  --[no-]emit-policies   keep ImagePolicy/ClusterImagePolicy items in the output [default: true]
-  --validate MODE        CRD rule checking: ${VALIDATE_MODES.join(', ')} [default: strict]
-  --strict               warnings fail the run (exit 1)
-  --allow-empty          accept an input with no resources
-  --target-release R     the cluster's OpenShift release (4.19, 4.21, ...) [default: ${DEFAULT_OPTIONS.targetRelease}, the newest]
-  --without-release-policy  render policy.json without the release's ClusterImagePolicy openshift
-  --max-input-bytes N    what all inputs together may hold, e.g. 128MiB [default: ${DEFAULT_LIMITS.maxInputBytes / MIB}MiB]
-  --max-output-bytes N   what one run may print, e.g. 1GiB [default: ${DEFAULT_LIMITS.maxOutputBytes / MIB}MiB]
-  --compress MODE        gzip node files in the MachineConfigs: ${COMPRESS_MODES.join(', ')} [default: ${DEFAULT_OPTIONS.compress}]`
+${optionsHelp()}`
 
-/** The parsed renderer flags, ready for `run()`. */
+/** The parsed renderer flags, ready for `run()`; a bad value is an IssueError, a bad limit a UsageError. */
 export function rendererFlags(parsed: Readonly<Record<string, unknown>>): PartialOptions {
   return toFunctionArgs(parsed, []).flags
 }
@@ -67,7 +44,8 @@ export async function parseCommandArgs<T>(argv: readonly string[], configure: (y
       throw new UsageError(msg ?? err?.message ?? 'invalid arguments')
     })
     .wrap(100)
-  return (await y.parseAsync()) as T & { _: (string | number)[] }
+  const parsed = (await y.parseAsync()) as T & { _: (string | number)[] }
+  return Object.assign(parsed, inlineBooleanValues(argv))
 }
 
 /** The parsed --max-input-bytes and --max-output-bytes (usage error when malformed). */
@@ -77,11 +55,7 @@ export function commandLimits(parsed: Readonly<Record<string, unknown>>): Limits
 
 /** Reads a `--config FILE` functionConfig within the budget; undefined without one. */
 export function readFunctionConfig(config: string | undefined, budget: InputBudget = new InputBudget(DEFAULT_LIMITS.maxInputBytes)): unknown {
-  if (config === undefined) return undefined
-  const text = readConfigText(config, budget)
-  const doc = parseOne(text, { path: config, index: 0 })
-  if (doc.issues.length > 0) throw new InputError(doc.issues.map(formatIssue).join('\n'))
-  return doc.value
+  return config === undefined ? undefined : readConfigFile(config, budget)
 }
 
 /** Reads the inputs (files and directories, or stdin) and the `--config` file, within one input budget. */
@@ -98,8 +72,9 @@ export async function renderForCommand(
   streams: Streams,
 ): Promise<RunOutput> {
   const limits = commandLimits(parsed)
-  const read = await readRendererInputs(paths, typeof parsed['config'] === 'string' ? parsed['config'] : undefined, streams, new InputBudget(limits.maxInputBytes))
-  const result = run({ inputs: read.inputs, ...(read.functionConfig !== undefined ? { functionConfig: read.functionConfig } : {}), flags: rendererFlags(parsed), reviewOnly: true, maxOutputBytes: limits.maxOutputBytes })
+  const flags = rendererFlags(parsed)
+  const read = await readRendererInputs(paths, configFlag(parsed), streams, new InputBudget(limits.maxInputBytes))
+  const result = run({ inputs: read.inputs, ...(read.functionConfig !== undefined ? { functionConfig: read.functionConfig } : {}), flags, reviewOnly: true, maxOutputBytes: limits.maxOutputBytes })
   for (const i of result.issues) streams.stderr.write(formatIssue(i) + '\n')
   return result
 }
@@ -114,6 +89,8 @@ export async function guarded(command: string, streams: Streams, body: () => Pro
   try {
     return await body()
   } catch (e) {
+    // Bad option values: the lines the same values get on every path (src/option-table.ts).
+    if (e instanceof IssueError) return reportIssueError(e, streams)
     const edge = edgeErrorLine(e)
     if (edge === undefined) throw e
     // An InputError may carry several formatted issue lines (a bad --config): each stays a line.
@@ -155,7 +132,7 @@ Without it, prints the files one after another, each under a "==> path <==" head
 
 export async function renderCommand(argv: readonly string[], streams: Streams): Promise<number> {
   if (wantsHelp(argv)) {
-    streams.stdout.write(`${RENDER_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n  --out DIR              write the files below DIR instead of printing them\n`)
+    streams.stdout.write(`${RENDER_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n  ${'--out DIR'.padEnd(25)} write the files below DIR instead of printing them\n`)
     return 0
   }
   return guarded('render', streams, async () => {

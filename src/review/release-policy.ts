@@ -19,14 +19,14 @@ import { issue, type Issue } from '../issues.ts'
 import type { NodeFile, PolicyResource } from '../model.ts'
 import type { Options } from '../options.ts'
 import { POLICY_JSON_PATH } from '../render/policy-json.ts'
+import { LATEST_RELEASE, parseTargetRelease } from '../target-release.ts'
+
+// Read with the options (src/target-release.ts); exported here too for the stages that ask about the release.
+export { LATEST_RELEASE, parseTargetRelease } from '../target-release.ts'
 
 /** The name of the ClusterImagePolicy the release payload ships. */
 export const RELEASE_POLICY_NAME = 'openshift'
 
-/** `targetRelease` when no release is named: the newest, which ships the policy. */
-export const LATEST_RELEASE = 'latest'
-
-/** The scope every release's `openshift` policy holds (later releases add more repositories). */
 export const RELEASE_POLICY_SCOPE = 'quay.io/openshift-release-dev/ocp-release'
 
 /** How to get the cluster's copy, as the messages say it. */
@@ -41,21 +41,6 @@ export const EXPORT_HINT =
  */
 export type ReleasePolicyShipping = 'always' | 'tech-preview' | 'never'
 
-const VERSION = /^(\d{1,3})\.(\d{1,3})(?:\.\d{1,5}(?:-[0-9A-Za-z.-]{1,64})?)?$/
-
-/**
- * Reads a `targetRelease` value: `latest`, `MAJOR.MINOR` or a ClusterVersion
- * version (`4.21.3`, `4.21.0-rc.1`). Returns the reason when it is not one.
- */
-export function parseTargetRelease(text: string): { major: number; minor: number } | typeof LATEST_RELEASE | { error: string } {
-  if (text === LATEST_RELEASE) return LATEST_RELEASE
-  const m = VERSION.exec(text)
-  if (m === null) return { error: `must be ${LATEST_RELEASE} or an OpenShift release such as "4.21" (MAJOR.MINOR, as oc get clusterversion prints it)` }
-  const major = Number(m[1])
-  const minor = Number(m[2])
-  if (major < 4) return { error: `OpenShift ${major}.${minor} has no MachineConfigs: the first release with them is 4.1` }
-  return { major, minor }
-}
 
 /** The merged options' `targetRelease`, checked (a CLI flag reaches here unchecked; the functionConfig's was checked when read). */
 export function targetReleaseIssues(options: Options): Issue[] {

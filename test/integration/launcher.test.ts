@@ -58,7 +58,8 @@ test('the launcher and the portable bundle give the same stdout, stderr and exit
   }
   runs.push(['a file argument', ['examples/quickstart/policies.yaml'], ''])
   runs.push(['--help', ['--help'], ''])
-  runs.push(['a usage error', ['--validate', 'sometimes'], ''])
+  runs.push(['a bad option value', ['--validate', 'sometimes'], ''])
+  runs.push(['a usage error', ['--no-such-option'], ''])
   runs.push(['a subcommand', ['explain', '--help'], ''])
   const codes = new Set<number | null>()
   for (const [name, args, input] of runs) {

@@ -1,13 +1,15 @@
-// The edge, reading input files: which files a path stands for, and their bytes,
-// within the input budget. The repository is untrusted (README "Security model"):
+// The edge, reading inputs: which files a path stands for, their bytes within
+// the input budget, as text (UTF-8 only), stdin and the --config file. The repository is untrusted (README "Security model"):
 // a directory walk never leaves the directory (by real path), never visits a
 // directory twice (device and inode, so link loops end and walks stay linear),
 // and reads regular files only (a FIFO or a device would block or never end).
 
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { describeFsError, InputError, UsageError } from './cli-errors.ts'
-import { inputBudgetMessage } from './limits.ts'
+import { parseOne, type InputText } from '../io/read.ts'
+import { inputBudgetMessage } from '../limits.ts'
+import type { Streams } from './context.ts'
+import { describeFsError, InputError, IssueError, UsageError } from './errors.ts'
 
 /** What all inputs of one run may add up to (`--max-input-bytes`). */
 export class InputBudget {
@@ -169,4 +171,46 @@ export function collectFiles(paths: readonly string[], confineTo?: string): stri
     }
   }
   return out
+}
+
+/** Kubernetes manifests are UTF-8; anything else is refused rather than silently mangled. */
+export function decodeUtf8(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+  } catch {
+    throw new InputError(`${name}: input is not valid UTF-8`)
+  }
+}
+
+/** The files the paths stand for, read within the budget. */
+export function readInputFiles(paths: readonly string[], budget: InputBudget): InputText[] {
+  return collectFiles(paths).map((path) => ({ path, text: decodeUtf8(readRegularFile(path, budget), path) }))
+}
+
+/** All of stdin within the budget, as text. */
+export async function readStdinText(streams: Streams, budget: InputBudget): Promise<string> {
+  const stdin = await streams.readStdin(budget.remaining)
+  const bytes = typeof stdin === 'string' ? Buffer.byteLength(stdin) : stdin.length
+  if (bytes > budget.remaining) throw new InputError(inputBudgetMessage('<stdin>', budget.limit))
+  budget.take('<stdin>', bytes)
+  return typeof stdin === 'string' ? stdin : decodeUtf8(stdin, '<stdin>')
+}
+
+/** A `--config FILE`, read within the budget; unreadable is a usage error, over the budget or not UTF-8 an input error. */
+export function readConfigText(path: string, budget: InputBudget): string {
+  let bytes: Buffer
+  try {
+    bytes = readRegularFile(path, budget)
+  } catch (e) {
+    if (e instanceof InputError && e.message.includes('(--max-input-bytes)')) throw e
+    throw new UsageError(`cannot read --config ${path}${e instanceof InputError ? `: ${e.message.slice(path.length + 2)}` : ''}`)
+  }
+  return decodeUtf8(bytes, path)
+}
+
+/** A `--config FILE` as a document, within the budget; a file that is not one YAML document is an IssueError. */
+export function readFunctionConfig(path: string, budget: InputBudget): unknown {
+  const doc = parseOne(readConfigText(path, budget), { path, index: 0 })
+  if (doc.issues.length > 0) throw new IssueError(doc.issues)
+  return doc.value
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { COMMAND_NAMES, fastFunctionArgs } from './cli.ts'
-import { COMMANDS } from './commands/index.ts'
+import { COMMAND_NAMES } from './main.ts'
+import { fastFunctionArgs } from './flags.ts'
+import { COMMANDS } from '../commands/index.ts'
 
 test('the lazy command list names exactly the command table', () => {
   assert.deepEqual([...COMMAND_NAMES].sort(), Object.keys(COMMANDS).sort())

@@ -8,8 +8,10 @@
 // descriptors are non-blocking (EAGAIN), where a synchronous call cannot wait.
 
 import { readSync, writeSync } from 'node:fs'
-import { edgeErrorLine, main, type Streams } from './cli.ts'
-import { escapeControls } from './issues.ts'
+import type { Streams } from './context.ts'
+import { edgeErrorLine } from './errors.ts'
+import { main } from './main.ts'
+import { escapeControls } from '../issues.ts'
 
 const CHUNK = 256 * 1024
 
