@@ -55,6 +55,12 @@ export function splitPools(value: string): string[] {
 
 /** Raw flag values (as yargs or the fast parser read them) → options. */
 export function toFunctionArgs(raw: Readonly<Record<string, unknown>>, paths: readonly string[]): FunctionArgs {
+  // yargs gives a value flag given twice as an array, which the readers below
+  // would skip as "not set": `--pools infra --pools infra` would render the
+  // default pools and let Argo CD prune infra's MachineConfig. Refuse it.
+  for (const flag of VALUE_FLAGS) {
+    if (Array.isArray(raw[flag])) throw new UsageError(`--${flag} given more than once (${JSON.stringify(raw[flag])}): give it once`)
+  }
   const flags: PartialOptions = {}
   const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined)
   const bool = (k: string) => (typeof raw[k] === 'boolean' ? (raw[k] as boolean) : undefined)

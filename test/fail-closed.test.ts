@@ -152,6 +152,26 @@ test('no pools is an error, on every path: flags, --config, functionConfig', asy
   }
 })
 
+test('a value flag given twice is a usage error, not silently the default (pools, name, --config, target-release)', async () => {
+  // yargs hands a repeated string flag over as an array; read as "not set", it
+  // rendered the default pools (master, worker) for `--pools infra --pools infra`.
+  for (const args of [
+    ['--pools', 'infra', '--pools', 'infra'],
+    ['--pools=infra', '--pools='],
+    ['--name', 'a-{pool}', '--name', 'b-{pool}'],
+    ['--config', 'a.yaml', '--config', 'b.yaml'],
+    ['--target-release', '4.19'],
+    ['--validate', 'ignore', '--validate', 'ignore'],
+  ]) {
+    for (const command of [[], ['render']]) {
+      const out = await runCli([...command, ...args], CIP)
+      assert.equal(out.code, 2, `${[...command, ...args].join(' ')}: ${out.stderr}`)
+      assert.equal(out.stdout, '')
+      assert.match(out.stderr, /given more than once/)
+    }
+  }
+})
+
 test('no pools from the Argo CD environment is an error, as from a flag', () => {
   for (const env of [{ PARAM_POOLS: '' }, { PARAM_POOLS: ',' }, { PARAM_POOLS: ' ' }, { ARGOCD_ENV_POOLS: '' }, { ARGOCD_ENV_POOLS: ', ,' }]) {
     const read = readEnvOptions(env)
