@@ -254,6 +254,23 @@ test('any other MachineConfig with our annotation is an error naming it', async 
   assert.deepEqual(kinds(out.stdout), ['ClusterImagePolicy', 'MachineConfig'])
 })
 
+test('a MachineConfig without our annotation that has the name this run generates is an error, not a second object of that name', async () => {
+  const handWritten = generatedMachineConfig('99-worker-sigstore-imagepolicies').replace(/  annotations:\n.*\n/, '')
+  const list = `apiVersion: v1\nkind: List\nitems:\n${handWritten.replace(/^/gm, '  ').replace(/^  (?=apiVersion)/, '- ')}`
+  for (const input of [`${CIP}---\n${handWritten}`, `${CIP}---\n${list}`, asResourceList(`${CIP}---\n${handWritten}`)]) {
+    const out = await runCli([], input)
+    assert.equal(out.code, 1, out.stderr)
+    const errors = out.stderr.split('\n').filter((l) => l.startsWith('error '))
+    assert.equal(errors.length, 1, out.stderr)
+    assert.match(errors[0]!, /^error MachineConfig 99-worker-sigstore-imagepolicies metadata\.name: has the name of a MachineConfig this run generates/)
+    assert.ok(!/data:text\/plain/.test(out.stdout), `no MachineConfig generated: ${out.stdout}`)
+  }
+  // Under another name it is someone else's and passes through.
+  const out = await runCli([], `${CIP}---\n${handWritten.replace('name: 99-worker-sigstore-imagepolicies', 'name: 50-worker-mine')}`)
+  assert.equal(out.code, 0, out.stderr)
+  assert.deepEqual(kinds(out.stdout), ['ClusterImagePolicy', 'MachineConfig', 'MachineConfig', 'MachineConfig'])
+})
+
 test('a MachineConfig with our annotation inside a List is replaced when regenerated (not duplicated), else an error', async () => {
   const list = (mc: string) => `apiVersion: v1\nkind: List\nitems:\n${mc.replace(/^/gm, '  ').replace(/^  (?=apiVersion)/, '- ')}`
   const out = await runCli([], `${CIP}---\n${list(generatedMachineConfig('99-worker-sigstore-imagepolicies'))}`)
