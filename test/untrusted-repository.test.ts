@@ -564,4 +564,7 @@ test('byte sizes for the limit flags: whole bytes, SI and binary units', async (
   assert.equal(childTimeoutSeconds({}), 300)
   assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: '900' }), 900)
   assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: 'never' }), undefined)
+  // Past what a Node.js timer holds (2^31-1 ms), the timer fired after 1 ms and every child timed out at once.
+  for (const v of ['2147484', '99999999999']) assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: v }), 2147483, v)
+  assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: '2147483' }), 2147483)
 })
