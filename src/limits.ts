@@ -53,5 +53,11 @@ export function childTimeoutSeconds(env: Readonly<Record<string, string | undefi
   const v = env['IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS']
   if (v === undefined || v.trim() === '') return DEFAULT_CHILD_TIMEOUT_SECONDS
   const n = /^[0-9]+$/.test(v.trim()) ? Number(v.trim()) : NaN
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+  // setTimeout takes at most 2^31-1 ms (about 24.8 days); a longer delay runs
+  // after 1 ms instead, so every child "timed out" at once. A value that large
+  // means "no practical limit": the longest timer there is.
+  return Number.isSafeInteger(n) && n > 0 ? Math.min(n, MAX_CHILD_TIMEOUT_SECONDS) : undefined
 }
+
+/** The longest child timeout a Node.js timer can hold, in whole seconds. */
+export const MAX_CHILD_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000)

@@ -324,6 +324,24 @@ function replacedMachineConfigs(
     return false
   }
   const list = envelope.shape === 'ResourceList' ? envelope.items : envelope.documents
+  // One of that name without our annotation is not ours to replace, and the
+  // output would hold two MachineConfigs of one name (which one applies, or is
+  // pruned, is then up to the consumer): refuse rather than guess.
+  for (const entry of list) {
+    for (const value of entry.resources) {
+      if (!isObject(value) || value['kind'] !== 'MachineConfig' || isGeneratedMachineConfig(value)) continue
+      if (typeof value['apiVersion'] !== 'string' || !value['apiVersion'].startsWith('machineconfiguration.openshift.io/')) continue
+      if (!names.has(nameOf(value))) continue
+      issues.push(
+        issue(
+          'error',
+          'input',
+          `has the name of a MachineConfig this run generates, but not the annotation ${GENERATED_BY_ANNOTATION}: "true", so it is not ours to replace and the output would hold two MachineConfigs of that name: rename it, or give --name another name`,
+          { resource: refOf(value), path: ['metadata', 'name'] },
+        ),
+      )
+    }
+  }
   list.forEach((entry, i) => {
     if (isGeneratedMachineConfig(entry.value)) {
       if (regenerated(entry.value)) entries.add(i)

@@ -125,3 +125,16 @@ test('block syntax: on generated and mutated documents, what it calls valid pars
   // Both outcomes are exercised.
   assert.ok(counts.certain > 500 && counts.parser > 500, JSON.stringify(counts))
 })
+
+test('block syntax: a line of some megabytes is left to the parser, not a RangeError (it was a stack trace through the CLI)', async () => {
+  // V8's regex backtracking stack overflowed at about 10 MB of one plain or quoted value.
+  const { runCli } = await import('./run-cli.ts')
+  const line = 'a'.repeat(30_000_000)
+  for (const value of [line, `"${line}"`]) {
+    const doc = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  x: ${value}\n`
+    assert.equal(isCertainlyValid(doc), false)
+    const out = await runCli(['--target-release', '4.19', '--pools', 'worker'], doc)
+    assert.equal(out.code, 0, out.stderr.slice(0, 500))
+    assert.ok(out.stdout.startsWith(doc), 'the document passes through byte for byte')
+  }
+})

@@ -152,6 +152,26 @@ test('no pools is an error, on every path: flags, --config, functionConfig', asy
   }
 })
 
+test('a value flag given twice is a usage error, not silently the default (pools, name, --config, target-release)', async () => {
+  // yargs hands a repeated string flag over as an array; read as "not set", it
+  // rendered the default pools (master, worker) for `--pools infra --pools infra`.
+  for (const args of [
+    ['--pools', 'infra', '--pools', 'infra'],
+    ['--pools=infra', '--pools='],
+    ['--name', 'a-{pool}', '--name', 'b-{pool}'],
+    ['--config', 'a.yaml', '--config', 'b.yaml'],
+    ['--target-release', '4.19'],
+    ['--validate', 'ignore', '--validate', 'ignore'],
+  ]) {
+    for (const command of [[], ['render']]) {
+      const out = await runCli([...command, ...args], CIP)
+      assert.equal(out.code, 2, `${[...command, ...args].join(' ')}: ${out.stderr}`)
+      assert.equal(out.stdout, '')
+      assert.match(out.stderr, /given more than once/)
+    }
+  }
+})
+
 test('no pools from the Argo CD environment is an error, as from a flag', () => {
   for (const env of [{ PARAM_POOLS: '' }, { PARAM_POOLS: ',' }, { PARAM_POOLS: ' ' }, { ARGOCD_ENV_POOLS: '' }, { ARGOCD_ENV_POOLS: ', ,' }]) {
     const read = readEnvOptions(env)
@@ -232,6 +252,23 @@ test('any other MachineConfig with our annotation is an error naming it', async 
   const out = await runCli(['--pools', 'infra'], `${CIP}---\n${generatedMachineConfig('99-infra-sigstore-imagepolicies', 'infra')}`)
   assert.equal(out.code, 0, out.stderr)
   assert.deepEqual(kinds(out.stdout), ['ClusterImagePolicy', 'MachineConfig'])
+})
+
+test('a MachineConfig without our annotation that has the name this run generates is an error, not a second object of that name', async () => {
+  const handWritten = generatedMachineConfig('99-worker-sigstore-imagepolicies').replace(/  annotations:\n.*\n/, '')
+  const list = `apiVersion: v1\nkind: List\nitems:\n${handWritten.replace(/^/gm, '  ').replace(/^  (?=apiVersion)/, '- ')}`
+  for (const input of [`${CIP}---\n${handWritten}`, `${CIP}---\n${list}`, asResourceList(`${CIP}---\n${handWritten}`)]) {
+    const out = await runCli([], input)
+    assert.equal(out.code, 1, out.stderr)
+    const errors = out.stderr.split('\n').filter((l) => l.startsWith('error '))
+    assert.equal(errors.length, 1, out.stderr)
+    assert.match(errors[0]!, /^error MachineConfig 99-worker-sigstore-imagepolicies metadata\.name: has the name of a MachineConfig this run generates/)
+    assert.ok(!/data:text\/plain/.test(out.stdout), `no MachineConfig generated: ${out.stdout}`)
+  }
+  // Under another name it is someone else's and passes through.
+  const out = await runCli([], `${CIP}---\n${handWritten.replace('name: 99-worker-sigstore-imagepolicies', 'name: 50-worker-mine')}`)
+  assert.equal(out.code, 0, out.stderr)
+  assert.deepEqual(kinds(out.stdout), ['ClusterImagePolicy', 'MachineConfig', 'MachineConfig', 'MachineConfig'])
 })
 
 test('a MachineConfig with our annotation inside a List is replaced when regenerated (not duplicated), else an error', async () => {

@@ -519,6 +519,37 @@ test('build: a kustomize that never ends is stopped by the child timeout, one th
   assertOneLine(loud, /output exceeds 1048576 bytes \(--max-input-bytes\)/, 'output bound')
 })
 
+test('build: the timeout also ends what kustomize started, which holds its output pipes open', (t) => {
+  // A kustomize whose own child inherited stdout/stderr: killing kustomize alone
+  // left the pipes open, and build waited for the grandchild past the timeout.
+  const dir = tempDir(t)
+  const bin = join(dir, 'bin')
+  mkdirSync(bin)
+  writeFileSync(join(dir, 'kustomization.yaml'), 'resources: []\n')
+  const sleep = findExecutable('sleep', process.env['PATH']) ?? '/bin/sleep'
+  const pidFile = join(dir, 'grandchild.pid')
+  writeFileSync(join(bin, 'kustomize'), `#!/bin/sh\n${sleep} 30 &\necho $! > ${pidFile}\n${sleep} 30\n`)
+  chmodSync(join(bin, 'kustomize'), 0o755)
+  const started = Date.now()
+  const slow = runBundle(['build', dir], { env: { ...process.env, PATH: bin, IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: '1' }, timeout: 20_000 })
+  assert.equal(slow.timedOut, false)
+  assert.ok(Date.now() - started < 15_000, `build returned after ${Date.now() - started} ms`)
+  assert.equal(slow.code, 1, slow.stderr)
+  assertOneLine(slow, /timed out after 1 s/, 'timeout')
+  const pid = Number(readFileSync(pidFile, 'utf8'))
+  const alive = () => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  // Killed with the group; give init a moment to reap it.
+  for (let i = 0; i < 40 && alive(); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+  assert.equal(alive(), false, 'the grandchild was killed with the group')
+})
+
 test('build: kustomize is found on absolute PATH entries only, and runs with only those in its own PATH', (t) => {
   assert.equal(absolutePathEntries('bin::/usr/bin:.:/bin:'), '/usr/bin:/bin')
   const dir = tempDir(t)
@@ -564,4 +595,7 @@ test('byte sizes for the limit flags: whole bytes, SI and binary units', async (
   assert.equal(childTimeoutSeconds({}), 300)
   assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: '900' }), 900)
   assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: 'never' }), undefined)
+  // Past what a Node.js timer holds (2^31-1 ms), the timer fired after 1 ms and every child timed out at once.
+  for (const v of ['2147484', '99999999999']) assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: v }), 2147483, v)
+  assert.equal(childTimeoutSeconds({ IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS: '2147483' }), 2147483)
 })

@@ -48,8 +48,19 @@ export function runChild(file: string, args: readonly string[], options: ChildOp
   return new Promise((resolvePromise, reject) => {
     // The child's own PATH lookups (git's helpers, kustomize's plugins) skip relative entries too.
     const env = { ...process.env, PATH: absolutePathEntries(process.env['PATH']) }
-    const child = spawn(file, [...args], { cwd: options.cwd, env, stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
-    const forget = killOnSignal(child)
+    // In a process group of its own (detached), so that a timeout or a signal
+    // kills what the child started too (kustomize's plugins, git's helpers).
+    const child = spawn(file, [...args], { cwd: options.cwd, env, detached: true, stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
+    const group = {
+      kill(signal: NodeJS.Signals) {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, signal)
+        } catch {
+          child.kill(signal)
+        }
+      },
+    }
+    const forget = killOnSignal(group)
     const out: Buffer[] = []
     const err: Buffer[] = []
     let outBytes = 0
@@ -58,7 +69,11 @@ export function runChild(file: string, args: readonly string[], options: ChildOp
     const fail = (message: string) => {
       if (failure !== undefined) return
       failure = new InputError(message)
-      child.kill('SIGKILL')
+      group.kill('SIGKILL')
+      // A process that inherited the pipes and escaped the group would keep them
+      // open, and 'close' would wait for it: stop reading instead.
+      child.stdout!.destroy()
+      child.stderr!.destroy()
     }
     const timer = setTimeout(() => fail(`${shown}: timed out after ${timeout} s (IMAGEPOLICY_MC_CHILD_TIMEOUT_SECONDS)`), timeout * 1000)
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -82,6 +82,18 @@ const COMPACT_SEQ = 2
  * YAML, by the rules of the module comment; false means "parse it to know".
  */
 export function isCertainlyValid(text: string): boolean {
+  try {
+    return scan(text)
+  } catch (e) {
+    // V8's regex engine backtracks on a stack of its own; on a line of some
+    // megabytes (a long base64 value) the line regexes throw "Maximum call
+    // stack size exceeded". Not certain, then: the parser decides.
+    if (e instanceof RangeError) return false
+    throw e
+  }
+}
+
+function scan(text: string): boolean {
   if (text.charCodeAt(0) === 0xfeff || UNUSUAL.test(text)) return false
   // The open collections, innermost last, in flat arrays: no object per level,
   // which in a cold process (the function's usual state) is most of the garbage.
