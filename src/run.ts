@@ -1,7 +1,7 @@
 // The one module that joins the stages: read → decode/validate → resolve/render
 // → wrap → write. Pure: text in, text and issues out; the CLI does all I/O.
 
-import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, refOf, roleOf, unservedKindIssue } from './decode/resources.ts'
+import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResource, refOf, roleOf, unservedKindIssue } from './decode/resources.ts'
 import { isObject } from './decode/read-fields.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
 import { outputBudgetMessage } from './limits.ts'
@@ -139,12 +139,25 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   // the resources in it, a List's items included, are what we decode.
   const entries = envelope.shape === 'ResourceList' ? envelope.items : envelope.documents
   const values: unknown[] = entries.flatMap((e) => e.resources)
-  const present = values.map((v) => v !== undefined && v !== null)
+  const present = values.map((v) => !isEmptyDocument(v))
   const generated = values.map(isGeneratedMachineConfig)
   for (const value of values) {
     const unserved = unservedKindIssue(value)
     if (unserved !== undefined) issues.push(unserved)
   }
+  // (Only where every document could be read: one that could not has its own error.)
+  if (!hasErrors(read.issues)) entries.forEach((entry, position) => {
+    const source = 'source' in entry ? (entry as StreamDocument).source : undefined
+    const file = { path: source?.path ?? (envelope.shape === 'ResourceList' ? 'items' : '<stdin>'), index: source?.index ?? position }
+    for (const value of entry.resources) {
+      const wrong = notAResource(value)
+      if (wrong === undefined) continue
+      // Named by what it has: a kind, else only where it is.
+      const ref = refOf(value)
+      const resource = ref !== undefined && ref.kind !== '' ? { ...ref, name: ref.name === '' ? '(no name)' : ref.name } : undefined
+      issues.push(issue('error', 'input', resource === undefined && wrong.path.length > 0 ? `${wrong.path.join('.')}: ${wrong.message}` : wrong.message, { resource, path: resource === undefined ? [] : wrong.path, file }))
+    }
+  })
 
   const policies: PolicyResource[] = []
   let files: readonly NodeFile[] = []

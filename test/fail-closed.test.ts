@@ -359,3 +359,37 @@ test('in a ResourceList: a MachineConfig item with our annotation is replaced wh
   assert.equal(results[0]!.message, 'from an earlier function')
   assert.ok(results.slice(1).some((r) => /sorts before MCO/.test(r.message)), JSON.stringify(results))
 })
+
+test('a document that is not a Kubernetes object is an error: a scalar, a sequence, a mapping without kind', async () => {
+  // An upstream producer's error text is a YAML mapping or scalar: it must not count as a resource.
+  for (const [doc, want] of [
+    ['Error from server: boom\n', /^error kind: Required value: a Kubernetes object needs a kind \(kustomize refuses it: missing kind\) \(<stdin>#1\)$/],
+    ['just some text\n', /^error not a Kubernetes object: the document is a string \("just some text"\), not a mapping with apiVersion and kind .*\(<stdin>#1\)$/],
+    ['- a\n- b\n', /^error not a Kubernetes object: the document is a sequence, /],
+    ['42\n', /^error not a Kubernetes object: the document is a number \("42"\)/],
+    ['apiVersion: v1\nmetadata:\n  name: a\n', /^error kind: Required value: a Kubernetes object needs a kind/],
+  ] as const) {
+    const lines = await refused([], `${CIP}---\n${doc}`)
+    assert.equal(lines.length, 1, lines.join('\n'))
+    assert.match(lines[0]!, want)
+  }
+  // Alone, it would have been the only "resource": the empty-input guard must still see nothing.
+  assert.match((await refused([], 'Error from server (NotFound): the server could not find the requested resource\n'))[0]!, /needs a kind/)
+})
+
+test('a List whose items is not a sequence is an error: the policy in it would go unrendered', async () => {
+  const hidden = `apiVersion: v1\nkind: List\nmetadata:\n  name: wrapped\nitems:\n  a:\n${CIP.replace(/^/gm, '    ').trimEnd()}\n`
+  const lines = await refused([], `${IMAGE}---\n${hidden}`)
+  assert.deepEqual(lines, ['error List wrapped items: Invalid value: List items must be a sequence of objects; we cannot read the resources in it (<stdin>#1)'])
+  // The same inside a ResourceList.
+  const out = await runCli([], asResourceList(`${IMAGE}---\n${hidden}`))
+  assert.equal(out.code, 1)
+  assert.match(out.stderr, /List wrapped items: Invalid value/)
+})
+
+test('empty documents ({}, [], nothing) are not resources and not errors', async () => {
+  const out = await runCli([], `${CIP}---\n{}\n---\n[]\n---\n# only a comment\n`)
+  assert.equal(out.code, 0, out.stderr)
+  // And they do not count as resources for the empty-input guard.
+  assert.match((await refused([], '{}\n---\n[]\n'))[0]!, /no resources in the input/)
+})

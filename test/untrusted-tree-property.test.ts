@@ -86,7 +86,7 @@ function buildTree(random: Random, root: string, outside: string, depth: number,
       name = `d${n}`
       mkdirSync(join(root, name))
       const inner = buildTree(random, join(root, name), outside, depth + 1, tree, counter, hostile)
-      writeFileSync(join(root, name, 'kustomization.yaml'), `resources:\n${inner.map((e) => `- ${e}`).join('\n')}\n`)
+      writeFileSync(join(root, name, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${inner.map((e) => `- ${e}`).join('\n')}\n`)
     } else if (kind < 0.62) {
       // A link to a directory is named like one, so that a benign walk reads no kustomization as a resource.
       const target = files.length > 0 && random() < 0.6 ? pick(random, files) : pick(random, ['.', '..'])
@@ -147,7 +147,7 @@ test(`random hostile trees (seed ${SEED}, ${CASES} cases): no hang, no stack tra
       const tree: Tree = { fifos: [] }
       const hostile = random() < 0.6
       const entries = buildTree(random, root, outside, 0, tree, { n: 0 }, hostile)
-      writeFileSync(join(root, 'kustomization.yaml'), `resources:\n${[...entries, '../outside/dir', join(outside, 'canary.yaml')].map((e) => `- ${e}`).join('\n')}\n`)
+      writeFileSync(join(root, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${[...entries, '../outside/dir', join(outside, 'canary.yaml')].map((e) => `- ${e}`).join('\n')}\n`)
       if (tree.fifos.length > 0) assert.equal(spawnSync(MKFIFO!, tree.fifos).status, 0)
       mkdirSync(out)
       buildOut(random, out, outside)

@@ -98,6 +98,38 @@ export function unservedKindIssue(value: unknown): Issue | undefined {
   )
 }
 
+/** An empty document: nothing, `{}` or `[]` (no resource, and no error: kustomize skips them too). */
+export function isEmptyDocument(value: unknown): boolean {
+  if (value === undefined || value === null) return true
+  if (Array.isArray(value)) return value.length === 0
+  return isObject(value) && Object.keys(value).length === 0
+}
+
+/**
+ * Why a non-empty document (or List item) is not a Kubernetes object, or
+ * undefined when it is one: kustomize, kubectl and kpt refuse a scalar or a
+ * sequence ("missing Resource metadata"), a mapping without `kind` ("missing
+ * kind"), and a List whose `items` is not a sequence. Passing such a value
+ * through would let it count as a resource (an upstream producer's error text,
+ * `Error from server: ...`, would defeat the empty-input guard), and a List whose
+ * items we cannot read could hide a policy (issue 13: refuse rather than guess).
+ */
+export function notAResource(value: unknown): { readonly message: string; readonly path: readonly string[] } | undefined {
+  if (isEmptyDocument(value)) return undefined
+  if (!isObject(value)) {
+    const what = Array.isArray(value) ? 'a sequence' : `a ${typeof value === 'string' ? 'string' : typeof value === 'object' ? 'value' : typeof value} (${JSON.stringify(String(value).slice(0, 40))})`
+    return { message: `not a Kubernetes object: the document is ${what}, not a mapping with apiVersion and kind (kustomize refuses it: missing Resource metadata)`, path: [] }
+  }
+  const kind = value['kind']
+  if (typeof kind !== 'string' || kind === '') {
+    return { message: 'Required value: a Kubernetes object needs a kind (kustomize refuses it: missing kind)', path: ['kind'] }
+  }
+  if (kind.endsWith('List') && Object.hasOwn(value, 'items') && value['items'] !== null && !Array.isArray(value['items'])) {
+    return { message: `Invalid value: ${kind} items must be a sequence of objects; we cannot read the resources in it`, path: ['items'] }
+  }
+  return undefined
+}
+
 /** `{apiVersion, kind, name, namespace}` of an item, as far as it has them. */
 export function refOf(value: unknown): ResourceRef | undefined {
   if (!isObject(value)) return undefined
