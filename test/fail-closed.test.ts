@@ -393,3 +393,16 @@ test('empty documents ({}, [], nothing) are not resources and not errors', async
   // And they do not count as resources for the empty-input guard.
   assert.match((await refused([], '{}\n---\n[]\n'))[0]!, /no resources in the input/)
 })
+
+test('bounded reading: a document the full parser would need gigabytes for, and a stream of too many documents, are one error line each', async () => {
+  // Two million flow items (4 MB) took 10 s and 2 GB in the yaml package, and 15 MB aborted the process.
+  const flow = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {x: [${Array.from({ length: 600_000 }, () => '1').join(',')}]}\n`
+  const big = await refused([], `${CIP}---\n${flow}`)
+  assert.equal(big.length, 1, big.join('\n'))
+  assert.match(big[0]!, /^error document too large to check: about 600\d{3} YAML nodes \(\d+ characters\) outside the block style the line scan reads; the full parser takes at most 500000 per document/)
+  // Anchors send block-style documents to the full parser too.
+  const anchored = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: &x {a: b}\ndata:\n${'- ab\n'.repeat(600_000)}`
+  assert.match((await refused([], `${CIP}---\n${anchored}`))[0]!, /document too large to check/)
+  const many = await refused([], `${CIP}${'---\n'.repeat(200_001)}`)
+  assert.deepEqual(many, ['error too many documents: 200002 in the input, the most read in one run is 200000; split the input'])
+})

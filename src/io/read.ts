@@ -132,9 +132,40 @@ function yamlIssues(doc: Document, file: { path: string; index: number }): Issue
   return doc.errors.slice(0, 1).map((e) => issue('error', 'yaml', `invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { file }))
 }
 
+/**
+ * The most nodes `parseOne` is given one document of, estimated by its commas, line
+ * breaks and flow openers. The `yaml` package keeps a node object with source
+ * ranges for every scalar, several hundred bytes each: a 4 MB flow sequence of
+ * two million items took 10 s and 2 GB here, and 15 MB ran the process out of
+ * memory (a V8 abort, not an error line). Block-style YAML, which kustomize, kpt
+ * and Argo CD write, is read by js-yaml after the line scans and never comes here
+ * unless it has anchors or tags, or is a ResourceList the layout scan gives up on:
+ * the benchmark's largest input (20,000 scopes, 6 MB) as one such ResourceList
+ * estimates at 175,000 nodes, under a third of this bound.
+ */
+export const MAX_FULL_PARSE_NODES = 500_000
+
+/** The most documents one run reads (the 20,000-scope benchmark has about 11,000). */
+export const MAX_DOCUMENTS = 200_000
+
+/** An upper estimate of a document's nodes: one per comma, line break, `[` and `{`. */
+export function estimatedNodes(text: string): number {
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 44 || c === 10 || c === 91 || c === 123) n++
+  }
+  return n
+}
+
 /** Parses one document's text; the value is plain JS (maps become objects). */
 export function parseOne(text: string, where: { path?: string; index: number }): { doc: Document; value: unknown; issues: Issue[] } {
   const file = { path: where.path ?? '<stdin>', index: where.index }
+  const nodes = text.length > MAX_FULL_PARSE_NODES ? estimatedNodes(text) : 0
+  if (nodes > MAX_FULL_PARSE_NODES) {
+    const message = `document too large to check: about ${nodes} YAML nodes (${text.length} characters) outside the block style the line scan reads; the full parser takes at most ${MAX_FULL_PARSE_NODES} per document, to stay within memory. Write it in block style (as kustomize and kpt do) or split it`
+    return { doc: yamlLib().parseDocument(''), value: undefined, issues: [issue('error', 'size', message, { file })] }
+  }
   let doc: Document
   try {
     doc = yamlLib().parseDocument(text, PARSE_OPTIONS)
@@ -398,6 +429,11 @@ export interface ReadResult {
  */
 export function readInputs(inputs: readonly InputText[], read: DocumentReader = readDocument, readList: ResourceListReader = readResourceList): ReadResult {
   const chunked = inputs.map((input) => ({ input, chunks: splitDocuments(input.text) }))
+  const count = chunked.reduce((n, c) => n + c.chunks.length, 0)
+  if (count > MAX_DOCUMENTS) {
+    // Each document costs a parse and an entry however small: two million `---` lines took 21 s and 1 GB.
+    return { envelope: { shape: 'stream', documents: [] }, issues: [issue('error', 'size', `too many documents: ${count} in the input, the most read in one run is ${MAX_DOCUMENTS}; split the input`)] }
+  }
   const foreign = chunked.flatMap(({ input, chunks }) => foreignCharacterIssues(input, chunks))
   const single = chunked.length === 1 && chunked[0]!.chunks.length === 1 ? chunked[0]! : undefined
   if (single !== undefined) {
