@@ -109,11 +109,16 @@ test('other names starting with openshift are still reserved, on every target', 
   }
 })
 
-test('a ClusterImagePolicy openshift without the release scope is not the release policy: a warning on its scopes', () => {
+test('a ClusterImagePolicy openshift without the release scope is not the release policy: an error on its scopes (a warning when dropped on purpose)', () => {
+  // Behaviour change (issue 13, fail closed): this used to be a warning with exit 0.
   const result = render(stream(imageConfig(), cip('openshift', ['registry.example.com/other'])))
-  assert.equal(result.exitCode, 0)
-  assert.deepEqual(releaseIssues(result.issues).map((i) => `${i.severity} ${i.resource?.name} ${i.path.join('.')}`), ['warning openshift spec.scopes'])
-  assert.match(releaseIssues(result.issues)[0]!.message, /always holds the scope quay\.io\/openshift-release-dev\/ocp-release; this one does not/)
+  assert.equal(result.exitCode, 1)
+  assert.equal(result.output, '')
+  assert.deepEqual(releaseIssues(result.issues).map((i) => `${i.severity} ${i.resource?.name} ${i.path.join('.')}`), ['error openshift spec.scopes'])
+  assert.match(releaseIssues(result.issues)[0]!.message, /always holds the scope quay\.io\/openshift-release-dev\/ocp-release; this one does not, so the nodes would stop verifying the release images/)
+  const dropped = render(stream(imageConfig(), cip('openshift', ['registry.example.com/other'])), { withoutReleasePolicy: true })
+  assert.equal(dropped.exitCode, 0)
+  assert.deepEqual(releaseIssues(dropped.issues).map((i) => `${i.severity} ${i.path.join('.')}`), ['warning metadata.name', 'warning spec.scopes'])
 })
 
 test('the explicit opt-out: exit 0 with an info line saying what is lost; --strict does not fail on it', () => {

@@ -89,7 +89,7 @@ export const RELEASE_POLICY_MESSAGES = {
   optOutUnused: () =>
     `withoutReleasePolicy is set, but the input has this ClusterImagePolicy, which is rendered as any other: remove the option, so that losing the policy from the input is an error again`,
   notTheReleasePolicy: () =>
-    `ClusterImagePolicy "openshift" is the name of the release's own policy, which always holds the scope ${RELEASE_POLICY_SCOPE}; this one does not: use the cluster's copy unchanged (${EXPORT_HINT})`,
+    `ClusterImagePolicy "openshift" is the name of the release's own policy, which always holds the scope ${RELEASE_POLICY_SCOPE}; this one does not, so the nodes would stop verifying the release images: use the cluster's copy unchanged (${EXPORT_HINT}), or drop the verification explicitly with withoutReleasePolicy: true (--without-release-policy)`,
 } as const
 
 export interface ReleasePolicyContext {
@@ -113,7 +113,10 @@ export function releasePolicyIssues(context: ReleasePolicyContext): Issue[] {
   const present = context.policies.find((p) => p.kind === 'ClusterImagePolicy' && p.name === RELEASE_POLICY_NAME)
   if (present !== undefined) {
     if (!present.scopes.includes(RELEASE_POLICY_SCOPE)) {
-      out.push(issue('warning', 'release-policy', RELEASE_POLICY_MESSAGES.notTheReleasePolicy(), { resource: present.ref, path: ['spec', 'scopes'] }))
+      // Not the release's copy: the nodes would stop verifying the release images as
+      // surely as without it (issue 13: refuse rather than guess), unless dropped on purpose.
+      const severity = options.withoutReleasePolicy || context.reviewOnly ? 'warning' : 'error'
+      out.push(issue(severity, 'release-policy', RELEASE_POLICY_MESSAGES.notTheReleasePolicy(), { resource: present.ref, path: ['spec', 'scopes'] }))
     }
     if (options.withoutReleasePolicy) {
       out.push(issue('warning', 'release-policy', RELEASE_POLICY_MESSAGES.optOutUnused(), { resource: present.ref, path: ['metadata', 'name'] }))
