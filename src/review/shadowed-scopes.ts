@@ -78,7 +78,7 @@ function where(file: PolicyFile): string {
  * Each CIP scope is judged in policy.json; namespace files add only pairs that
  * involve an ImagePolicy.
  */
-export function shadowedScopeIssues(files: readonly PolicyFile[]): Issue[] {
+export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
   // Cluster scopes recur in every namespace file: parse each scope's probes (and
   // its shape) once. 20,000 namespace scopes make 40,000 probe images to parse.
   const probeCache = new Map<string, { readonly images: ImageReference[]; readonly shape: ScopeShape }>()
