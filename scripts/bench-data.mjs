@@ -3,14 +3,15 @@
 // scopes (as teams do), so 10,000 policies give 5,000 scopes; with `distinct`,
 // each ImagePolicy has that many scopes of its own (10,000 policies × 2 give
 // 20,000 namespace scopes and a 1.5 MB sigstore-registries.yaml, issue 14's case).
-// Deterministic for a given shape, except the keys.
+// Deterministic for a given shape, except the keys (fresh ones at each import,
+// unless `keys` is given: test/scale-equivalence.test.ts pins the output bytes).
 import { generateKeyPairSync } from 'node:crypto'
 
-const keys = Array.from({ length: 8 }, () =>
+const KEYS = Array.from({ length: 8 }, () =>
   Buffer.from(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' })).toString('base64'),
 )
 
-function cip(i) {
+function cip(i, keys) {
   return `apiVersion: config.openshift.io/v1
 kind: ClusterImagePolicy
 metadata:
@@ -27,7 +28,7 @@ spec:
 `
 }
 
-function ip(i, namespace, distinct) {
+function ip(i, namespace, distinct, keys) {
   const scopes = distinct === 0 ? [`registry.example.com/${namespace}/app-${i % 5}`] : Array.from({ length: distinct }, (_, j) => `registry.example.com/${namespace}/app-${i}${j === 0 ? '' : `-${j}`}`)
   return `apiVersion: config.openshift.io/v1
 kind: ImagePolicy
@@ -80,13 +81,14 @@ spec:
 /**
  * A stream of `ips` ImagePolicies over `namespaces` namespaces, `cips`
  * ClusterImagePolicies (two scopes each) and `others` Deployments; `distinct`:
- * scopes of its own per ImagePolicy (0: the namespace's five shared scopes).
+ * scopes of its own per ImagePolicy (0: the namespace's five shared scopes);
+ * `keys`: the public keys (base64 of the PEM) to use in turn.
  */
-export function stream({ ips, namespaces, cips, others, distinct = 0 }) {
+export function stream({ ips, namespaces, cips, others, distinct = 0, keys = KEYS }) {
   const docs = []
   for (let n = 0; n < namespaces; n++) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${n}\n`)
-  for (let i = 0; i < cips; i++) docs.push(cip(i))
-  for (let i = 0; i < ips; i++) docs.push(ip(i, `ns-${i % namespaces}`, distinct))
+  for (let i = 0; i < cips; i++) docs.push(cip(i, keys))
+  for (let i = 0; i < ips; i++) docs.push(ip(i, `ns-${i % namespaces}`, distinct, keys))
   for (let i = 0; i < others; i++) docs.push(other(i))
   return docs.map((d) => `---\n${d}`).join('')
 }

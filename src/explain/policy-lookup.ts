@@ -48,8 +48,9 @@ export function parseImageReference(text: string): ImageReferenceResult {
   if ('error' in parsed) return { error: `invalid image reference ${JSON.stringify(text)}: ${parsed.error}` }
   let ref = parsed.value
   const name = referenceName(ref)
-  const first = input.split('/')[0] ?? ''
-  const hasHost = input.includes('/') && (/[.:]/.test(first) || first === 'localhost')
+  const slash = input.indexOf('/')
+  const first = slash === -1 ? input : input.slice(0, slash)
+  const hasHost = slash !== -1 && (/[.:]/.test(first) || first === 'localhost')
   if (!hasHost) {
     notes.push(`${input} names no registry: it is read as ${name} (docker.io); CRI-O may instead resolve short names through the cluster's search registries`)
   } else if (nameOf(input) !== name) {

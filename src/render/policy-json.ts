@@ -130,14 +130,33 @@ export function renderClusterPolicy(input: ClusterPolicyInput): { readonly text:
  *
  * Every namespace file repeats the whole cluster policy, so the cluster's parts
  * are rendered once here and spliced into each file (same bytes as marshalling
- * each file whole, which the conformance tests check).
+ * each file whole, which the conformance tests and test/scale-properties.test.ts
+ * check). A requirement object is rendered once too, however many scopes and
+ * transports list it (an ImagePolicy's requirement is one object for all its
+ * scopes, in `docker` and `atomic`), and each file's scopes are merged into the
+ * cluster's, which are sorted once: 10,000 policies make 40,000 entries.
  */
 export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: ReadonlyMap<string, readonly Requirement[]>) => string {
   const SCOPE_INDENT = '      '
-  const entry = (scope: string, reqs: readonly Requirement[]) => `\n${SCOPE_INDENT}${goQuote(scope)}: ${goMarshalIndent(reqs, SCOPE_INDENT)}`
+  const ITEM_INDENT = `${SCOPE_INDENT}  `
+  // Requirements are immutable values (readonly), so a text per object is safe.
+  const itemTexts = new Map<Requirement, string>()
+  const itemText = (req: Requirement): string => {
+    let text = itemTexts.get(req)
+    if (text === undefined) {
+      text = goMarshalIndent(req, ITEM_INDENT)
+      itemTexts.set(req, text)
+    }
+    return text
+  }
+  // goMarshalIndent(reqs, SCOPE_INDENT), from the items' texts.
+  const listText = (reqs: readonly Requirement[]): string =>
+    reqs.length === 0 ? '[]' : `[\n${ITEM_INDENT}${reqs.map(itemText).join(`,\n${ITEM_INDENT}`)}\n${SCOPE_INDENT}]`
+  const entry = (scope: string, reqs: readonly Requirement[]) => `\n${SCOPE_INDENT}${goQuote(scope)}: ${listText(reqs)}`
   const prerender = (name: string) => {
     const scopes = clusterPolicy.transports.get(name) ?? new Map<string, readonly Requirement[]>()
-    return { scopes, entries: new Map([...scopes].map(([scope, reqs]) => [scope, entry(scope, reqs)])) }
+    const keys = [...scopes.keys()].sort(compareBytewise)
+    return { scopes, keys, entries: keys.map((scope) => entry(scope, scopes.get(scope)!)) }
   }
   const docker = prerender('docker')
   const atomic = prerender('atomic')
@@ -145,12 +164,27 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
   const otherTexts = new Map(others.map(([name, scopes]) => [name, goMarshalIndent(scopes as ReadonlyMap<string, GoValue>, '    ')]))
   const defaultText = goMarshalIndent(clusterPolicy.default, '  ')
 
+  // The cluster's entries and the namespace's, in bytewise key order (a Go map's);
+  // a namespace scope the cluster also has gets the cluster's requirements first.
   const transportText = (cluster: typeof docker, add: ReadonlyMap<string, readonly Requirement[]>): string => {
-    const entries = new Map(cluster.entries)
-    for (const [scope, reqs] of add) entries.set(scope, entry(scope, [...(cluster.scopes.get(scope) ?? []), ...reqs]))
-    if (entries.size === 0) return '{}'
-    const keys = [...entries.keys()].sort(compareBytewise)
-    return `{${keys.map((k) => entries.get(k)).join(',')}\n    }`
+    if (cluster.keys.length === 0 && add.size === 0) return '{}'
+    const added = [...add.keys()].sort(compareBytewise)
+    const parts: string[] = []
+    let i = 0
+    let j = 0
+    while (i < cluster.keys.length || j < added.length) {
+      const order = i === cluster.keys.length ? 1 : j === added.length ? -1 : compareBytewise(cluster.keys[i]!, added[j]!)
+      if (order < 0) {
+        parts.push(cluster.entries[i++]!)
+        continue
+      }
+      const scope = added[j++]!
+      if (order === 0) i++
+      const own = add.get(scope)!
+      const existing = cluster.scopes.get(scope)
+      parts.push(entry(scope, existing === undefined ? own : [...existing, ...own]))
+    }
+    return `{${parts.join(',')}\n    }`
   }
 
   return (scopes) => {

@@ -32,6 +32,22 @@ export function policyFiles(
   conflicts: readonly ScopeConflict[],
   sources: RegistrySources,
 ): PolicyFile[] {
+  const decode = policyFileDecoder(policies, conflicts, sources)
+  return files.flatMap((file) => decode(file) ?? [])
+}
+
+/**
+ * `policyFiles` one file at a time (undefined for a file that is neither
+ * policy.json nor a namespace file, or does not decode): the guardrails decode
+ * each namespace file when they judge it and drop it after, as 1,000 namespace
+ * files decoded at once are hundreds of megabytes for the garbage collector to
+ * move and mark.
+ */
+export function policyFileDecoder(
+  policies: readonly PolicyResource[],
+  conflicts: readonly ScopeConflict[],
+  sources: RegistrySources,
+): (file: NodeFile) => PolicyFile | undefined {
   const lost = new Set(conflicts.flatMap((c) => c.scopes.map((s) => `${c.policy.namespace ?? ''}/${c.policy.name}\u0000${s}`)))
   // Index once: files × policies would be quadratic for thousands of namespaces.
   const clusterOwners: [string, ScopeOwner][] = []
@@ -53,19 +69,17 @@ export function policyFiles(
     ...(sources.allowedRegistries ?? []).map((reg, index): [string, ScopeOwner] => [reg, { kind: 'allowed', index }]),
     ...(sources.blockedRegistries ?? []).map((reg, index): [string, ScopeOwner] => [reg, { kind: 'blocked', index }]),
   ]
-  const out: PolicyFile[] = []
-  for (const file of files) {
+  return (file) => {
     const namespace = namespaceOfPath(file.path)
-    if (file.path !== POLICY_JSON_PATH && namespace === undefined) continue
+    if (file.path !== POLICY_JSON_PATH && namespace === undefined) return undefined
     const policy = parseSignaturePolicy(file.contents)
-    if (policy === undefined) continue
+    if (policy === undefined) return undefined
     const docker = policy.transports.get('docker') ?? new Map()
     const owners = new Map<string, ScopeOwner[]>([...docker.keys()].map((k) => [k, []]))
     const own = ([key, owner]: [string, ScopeOwner]) => owners.get(key)?.push(owner)
     registryOwners.forEach(own)
     clusterOwners.forEach(own)
     if (namespace !== undefined) namespaceOwners.get(namespace)?.forEach(own)
-    out.push({ path: file.path, ...(namespace !== undefined ? { namespace } : {}), policy, owners })
+    return { path: file.path, ...(namespace !== undefined ? { namespace } : {}), policy, owners }
   }
-  return out
 }

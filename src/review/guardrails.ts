@@ -22,8 +22,8 @@ import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from '../
 import type { Options } from '../options.ts'
 import { POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { comparePolicies, type ScopeConflict } from '../resolve/scopes.ts'
-import { namespaceOfPath, policyFiles } from './file-scopes.ts'
-import { releasePayloadIssues } from './release-payload.ts'
+import { namespaceOfPath, policyFileDecoder, type PolicyFile } from './file-scopes.ts'
+import { releaseChecksFile, releasePayloadIssues } from './release-payload.ts'
 import { isExpectedReleasePolicy } from './release-policy.ts'
 import { shadowedScopeIssues } from './shadowed-scopes.ts'
 
@@ -94,6 +94,14 @@ function undeclaredNamespaceIssues(context: ReviewContext): Issue[] {
 }
 
 /** Guardrail issues for a successful rendering (warnings; one info kind, see shadowed-scopes.ts). Never throws. */
+/** The files decoded as they are iterated, none kept. */
+function* decodedOneByOne(files: readonly NodeFile[], decode: (file: NodeFile) => PolicyFile | undefined): Generator<PolicyFile> {
+  for (const file of files) {
+    const decoded = decode(file)
+    if (decoded !== undefined) yield decoded
+  }
+}
+
 export function reviewIssues(context: ReviewContext): Issue[] {
   const out: Issue[] = []
   for (const p of context.policies) {
@@ -106,8 +114,11 @@ export function reviewIssues(context: ReviewContext): Issue[] {
     out.push(issue('warning', 'guardrail', GUARDRAIL_MESSAGES.noImageConfig()))
   }
   out.push(...undeclaredNamespaceIssues(context))
-  const files = policyFiles(context.files, context.policies, context.conflicts, registrySources(context.values, context.image))
-  out.push(...releasePayloadIssues(files, context.options.releaseImage, context.image))
-  out.push(...shadowedScopeIssues(files))
+  // Each file decoded when it is judged, not all at once (policyFileDecoder);
+  // the release check reads only a few of them, and skips the others unread.
+  const decode = policyFileDecoder(context.policies, context.conflicts, registrySources(context.values, context.image))
+  const releaseFiles = context.files.filter((f) => releaseChecksFile(namespaceOfPath(f.path))).flatMap((f) => decode(f) ?? [])
+  out.push(...releasePayloadIssues(releaseFiles, context.options.releaseImage, context.image))
+  out.push(...shadowedScopeIssues(decodedOneByOne(context.files, decode)))
   return out
 }

@@ -65,6 +65,11 @@ function list(items: Iterable<string>): string {
   return [...items].sort().join(', ')
 }
 
+/** The files the release check reads: policy.json and the platform namespaces' files (their pods pull release images). */
+export function releaseChecksFile(namespace: string | undefined): boolean {
+  return namespace === undefined || PLATFORM_NAMESPACE.test(namespace)
+}
+
 /** Guardrail warnings for release images that the rendered files would reject or require signatures for. */
 export function releasePayloadIssues(files: readonly PolicyFile[], releaseImage: string, image: ResourceRef | undefined): Issue[] {
   const findings = new Map<string, Finding>()
@@ -78,7 +83,7 @@ export function releasePayloadIssues(files: readonly PolicyFile[], releaseImage:
     f.files.add(file)
   }
   for (const file of files) {
-    if (file.namespace !== undefined && !PLATFORM_NAMESPACE.test(file.namespace)) continue
+    if (!releaseChecksFile(file.namespace)) continue
     for (const ref of releaseReferences(releaseImage)) {
       const match = lookupRequirements(file.policy, ref)
       if (match.requirements.length > 0 && match.requirements.every((r) => r['type'] === 'insecureAcceptAnything')) continue

@@ -7,7 +7,7 @@
 // subdomain for a wildcard), looked up exactly as CRI-O would (policy-lookup.ts).
 
 import { formatResource, issue, type Issue } from '../issues.ts'
-import { lookupRequirements, parseImageReference, type ImageReference } from '../explain/policy-lookup.ts'
+import { lookupRequirements, parseImageReference, type ImageReference, type PolicyMatch } from '../explain/policy-lookup.ts'
 import { parseReference, referenceName } from '../render/docker-reference.ts'
 import type { PolicyFile, ScopeOwner } from './file-scopes.ts'
 
@@ -78,31 +78,45 @@ function where(file: PolicyFile): string {
  * Each CIP scope is judged in policy.json; namespace files add only pairs that
  * involve an ImagePolicy.
  */
-export function shadowedScopeIssues(files: readonly PolicyFile[]): Issue[] {
-  // Cluster scopes recur in every namespace file: parse each scope's probes once.
-  const probeCache = new Map<string, ImageReference[]>()
-  const probes = (scope: string): ImageReference[] => {
+export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
+  // Cluster scopes recur in every namespace file: parse each scope's probes (and
+  // its shape) once. 20,000 namespace scopes make 40,000 probe images to parse.
+  const probeCache = new Map<string, { readonly images: ImageReference[]; readonly shape: ScopeShape }>()
+  const probed = (scope: string) => {
     let p = probeCache.get(scope)
     if (p === undefined) {
-      p = probeReferences(scope)
+      p = { images: probeReferences(scope), shape: scopeShape(scope) }
       probeCache.set(scope, p)
     }
     return p
   }
+  const probes = (scope: string): ImageReference[] => probed(scope).images
   const out = new Map<string, Issue>()
   const add = (i: Issue) => out.set(`${i.severity}\u0000${i.resource !== undefined ? formatResource(i.resource) : ''}\u0000${i.path.join('.')}\u0000${i.message}`, i)
   for (const file of files) {
     const docker = file.policy.transports.get('docker')
     if (docker === undefined) continue
     const judged = (o: PolicyOwner) => (file.namespace === undefined ? o.policy.kind === 'ClusterImagePolicy' : o.policy.kind === 'ImagePolicy')
+    // Lookups in this file are pure: each scope's owners and probe matches are taken once.
+    const ownersMemo = new Map<string, PolicyOwner[]>()
+    const ownersOf = (scope: string): PolicyOwner[] => {
+      let o = ownersMemo.get(scope)
+      if (o === undefined) {
+        o = policyOwners(file, scope)
+        ownersMemo.set(scope, o)
+      }
+      return o
+    }
     for (const scope of docker.keys()) {
-      const owners = policyOwners(file, scope)
+      const owners = ownersOf(scope)
+      let matches: PolicyMatch[] | undefined
+      const matchesOf = (): PolicyMatch[] => (matches ??= probes(scope).map((img) => lookupRequirements(file.policy, img)))
       // Scopes nobody may select.
       for (const o of owners.filter(judged)) {
         const images = probes(scope)
-        const winners = images.map((img) => lookupRequirements(file.policy, img).scope)
+        const winners = matchesOf().map((m) => m.scope)
         const at = { resource: o.policy.ref, path: ['spec', 'scopes', o.index] }
-        const shape = scopeShape(scope)
+        const shape = probed(scope).shape
         if (winners.includes(scope)) {
           // A repository scope that its own image does not select: `docker.io/busybox` is not `busybox`.
           const own = images[0]
@@ -131,14 +145,14 @@ export function shadowedScopeIssues(files: readonly PolicyFile[]): Issue[] {
           )
           continue
         }
-        const other = winners.find((w) => w !== undefined && w !== '' && policyOwners(file, w).length > 0 && !policyOwners(file, w).some((x) => x.policy === o.policy))
+        const other = winners.find((w) => w !== undefined && w !== '' && ownersOf(w).length > 0 && !ownersOf(w).some((x) => x.policy === o.policy))
         const normalized = images.map((i) => i.identity).join(', ')
         add(
           issue(
             'warning',
             'guardrail',
             other !== undefined
-              ? `scope ${scope} no longer matches anything ${where(file)}: the images it is written for (${normalized}) are all governed by the scope ${other} of ${names(policyOwners(file, other))} instead`
+              ? `scope ${scope} no longer matches anything ${where(file)}: the images it is written for (${normalized}) are all governed by the scope ${other} of ${names(ownersOf(other))} instead`
               : `scope ${scope} never matches: image references are normalized (${normalized}) and never select it; write the scope in normalized form`,
             at,
           ),
@@ -147,14 +161,14 @@ export function shadowedScopeIssues(files: readonly PolicyFile[]): Issue[] {
       // Scopes that take images away from less specific ones. In a namespace file only
       // pairs with an ImagePolicy scope count, so a cluster scope with no ImagePolicy
       // scope on its search path is skipped before any lookup.
-      if (file.namespace !== undefined && !owners.some(judged) && !probes(scope).some((img) => img.namespaces.some((n) => policyOwners(file, n).some(judged)))) continue
-      for (const img of probes(scope)) {
-        const match = lookupRequirements(file.policy, img)
+      if (file.namespace !== undefined && !owners.some(judged) && !probes(scope).some((img) => img.namespaces.some((n) => ownersOf(n).some(judged)))) continue
+      for (const [k, img] of probes(scope).entries()) {
+        const match = matchesOf()[k]!
         if (match.scope !== scope) continue
         const after = [img.identity, ...img.namespaces].slice(match.searched.length)
         for (const wider of after) {
           if (!docker.has(wider)) continue
-          for (const w of policyOwners(file, wider)) {
+          for (const w of ownersOf(wider)) {
             if (owners.some((o) => o.policy === w.policy)) continue
             const allowedHere = (file.owners.get(scope) ?? []).some((o) => o.kind === 'allowed') && owners.length === 0
             const at = { resource: w.policy.ref, path: ['spec', 'scopes', w.index] }
