@@ -295,6 +295,14 @@ test('a gap in PARAM_POOLS_<i> is an error naming the missing parameter', () => 
   assert.deepEqual(readEnvOptions({ PARAM_POOLS_0: 'a', PARAM_POOLS_1: 'b' }), { value: { pools: ['a', 'b'] }, errors: [] })
 })
 
+test('an array parameter given two ways, or with items Argo CD never writes, is an error, not half read', () => {
+  // PARAM_POOLS_0 used to win silently over PARAM_POOLS: master's MachineConfig would be pruned.
+  assert.match(readEnvOptions({ PARAM_POOLS: 'master,worker', PARAM_POOLS_0: 'worker' }).errors.join('\n'), /PARAM_POOLS and PARAM_POOLS_0… are both set/)
+  assert.match(readEnvOptions({ PARAM_POOLS_0: 'worker', PARAM_POOLS_01: 'master' }).errors.join('\n'), /PARAM_POOLS_01: not an item of the array parameter PARAM_POOLS/)
+  assert.match(readEnvOptions({ PARAM_POOLS_infra: 'infra' }).errors.join('\n'), /PARAM_POOLS_infra: not an item/)
+  assert.deepEqual(readEnvOptions({ PARAM_POOLS: 'master,infra' }).value, { pools: ['master', 'infra'] })
+})
+
 test('results already in a ResourceList are kept, ours appended (layout and parsed writers)', async () => {
   const earlier = 'results:\n- message: from an earlier function\n  severity: info\n'
   // Block layout (read by its lines) and a layout the line scan leaves to the parser (an anchor in the envelope).

@@ -73,7 +73,18 @@ function fromEnv(env: Env, o: (typeof BUILD_ENV_OPTIONS)[number]): { value: stri
     if (missing >= 0) {
       return { error: `${param}_${missing}: missing, but ${param}_${indices[missing]!} is set: array parameters are numbered from 0 without gaps (items would be lost)` }
     }
+    // Anything else under the array's prefix (a map parameter's `PARAM_POOLS_<key>`, an
+    // index Argo CD never writes such as `_01`) is not read: refuse rather than drop it.
+    const stray = Object.keys(env)
+      .filter((k) => k.startsWith(`${param}_`) && env[k] !== undefined && !pattern.test(k))
+      .sort()
+    if (stray.length > 0) {
+      return { error: `${stray[0]}: not an item of the array parameter ${param} (Argo CD writes ${param}_0, ${param}_1, …): it would be ignored` }
+    }
     const items = indices.map((i) => env[`${param}_${i}`]!)
+    if (items.length > 0 && env[param] !== undefined) {
+      return { error: `${param} and ${param}_0… are both set: give the parameter once, as an array or as a string (one of them would be ignored)` }
+    }
     if (items.length > 0) return { value: items, where: items.map((_, i) => `${param}_${i}`).join(', ') }
   }
   const set = (name: string) => (env[name] !== undefined && env[name]!.trim() !== '' ? { value: env[name]!.trim(), where: name } : undefined)
