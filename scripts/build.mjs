@@ -85,8 +85,18 @@ while [ -L "$self" ]; do
   case $link in /*) self=$link ;; *) self=\${self%/*}/$link ;; esac
 done
 case $self in */*) dir=\${self%/*} ;; *) dir=. ;; esac
+# node from the absolute entries of PATH only, as Go's exec.LookPath does: a
+# relative entry (., an empty one) would run a node the repository planted.
+node=
+ifs=$IFS
+IFS=:
+for entry in $PATH; do
+  case $entry in /*) if [ -f "$entry/node" ] && [ -x "$entry/node" ]; then node=$entry/node; break; fi ;; esac
+done
+IFS=$ifs
+if [ -z "$node" ]; then echo "imagepolicy-mc: node (Node.js 20 or later) is not on an absolute entry of PATH" >&2; exit 127; fi
 if [ -z "\${NODE_OPTIONS-}" ] && [ "\${IMAGEPOLICY_MC_SNAPSHOT-}" != off ] && [ -f "$dir/imagepolicy-mc.cjs" ] &&
-  node=$(command -v node) && id=$(stat -L -c %d.%i.%s.%Z "$node" "$dir/imagepolicy-mc.cjs" 2>/dev/null); then
+  id=$(stat -L -c %d.%i.%s.%Z "$node" "$dir/imagepolicy-mc.cjs" 2>/dev/null); then
   nl='
 '
   cache=\${IMAGEPOLICY_MC_CACHE_DIR:-\${XDG_CACHE_HOME:-\${HOME:-/nonexistent}/.cache}/imagepolicy-mc}
@@ -99,6 +109,6 @@ if [ -z "\${NODE_OPTIONS-}" ] && [ "\${IMAGEPOLICY_MC_SNAPSHOT-}" != off ] && [ 
   fi
   if [ -f "$blob" ]; then exec "$node" --snapshot-blob "$blob" "$dir/imagepolicy-mc.js" "$@"; fi
 fi
-exec node "$dir/imagepolicy-mc.js" "$@"
+exec "$node" "$dir/imagepolicy-mc.js" "$@"
 `
 }

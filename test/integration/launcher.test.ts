@@ -37,7 +37,7 @@ function launched(launcher: string, env: NodeJS.ProcessEnv): string {
   return exec[0]!
 }
 
-const portable = (line: string) => /^\+ exec node \S+\/imagepolicy-mc\.js --help$/.test(line)
+const portable = (line: string) => /^\+ exec \/\S+\/node \S+\/imagepolicy-mc\.js --help$/.test(line)
 const snapshotIn = (cache: string) => new RegExp(`^\\+ exec \\S+/node --snapshot-blob ${cache}/${VERSION.replace(/\./g, '\\.')}-[0-9.]+-[0-9.]+\\.blob \\S+/imagepolicy-mc\\.js --help$`)
 
 const inputs: Record<string, string> = {
@@ -142,4 +142,18 @@ test('the launcher runs the portable bundle, with the same output, when there is
   const fallback = runProgram(join(bare, 'imagepolicy-mc'), ['--target-release', '4.19'], { input: inputs['quickstart']!, env: broken.env })
   assert.equal(fallback.code, 0, fallback.stderr)
   assert.deepEqual(fallback, runProgram(process.execPath, [BUNDLE, '--target-release', '4.19'], { input: inputs['quickstart']! }))
+})
+
+test('the launcher finds node on the absolute entries of PATH only: a node planted where a relative entry points never runs', (t) => {
+  const dir = tempDir(t, 'imagepolicy-mc-planted-')
+  writeFileSync(join(dir, 'node'), '#!/bin/sh\necho PLANTED\nexit 3\n', { mode: 0o755 })
+  for (const path of [`.:${process.env['PATH'] ?? ''}`, `:${process.env['PATH'] ?? ''}`, `bin/../.:${process.env['PATH'] ?? ''}`]) {
+    const ran = runProgram(LAUNCHER, ['--help'], { cwd: dir, env: { ...withCache(t).env, PATH: path } })
+    assert.equal(ran.code, 0, `${path}: ${ran.stderr}`)
+    assert.ok(!ran.stdout.includes('PLANTED') && ran.stdout.includes('imagepolicy-mc'), path)
+  }
+  // No absolute entry with a node: one line, exit 127 (as a shell's "command not found").
+  const none = runProgram(LAUNCHER, ['--help'], { cwd: dir, env: { ...withCache(t).env, PATH: '.' } })
+  assert.equal(none.code, 127)
+  assert.equal(none.stderr, 'imagepolicy-mc: node (Node.js 20 or later) is not on an absolute entry of PATH\n')
 })
