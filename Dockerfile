@@ -43,6 +43,8 @@ FROM ${KUSTOMIZE_IMAGE} AS kustomize
 # non-root user.
 FROM ${DISTROLESS_NODE_IMAGE} AS krm-function
 COPY --from=build /src/dist/imagepolicy-mc.js /app/imagepolicy-mc.js
+COPY --from=build /src/dist/THIRD-PARTY-LICENSES.txt /app/THIRD-PARTY-LICENSES.txt
+COPY LICENSE /app/LICENSE
 USER 65532:65532
 ENTRYPOINT ["/nodejs/bin/node", "/app/imagepolicy-mc.js"]
 
@@ -58,6 +60,8 @@ RUN groupadd --gid 999 argocd \
  && chown -R 999:999 /home/argocd/cmp-server
 COPY --from=kustomize /app/kustomize /usr/local/bin/kustomize
 COPY --from=build --chmod=0755 /src/dist/imagepolicy-mc.js /usr/local/bin/imagepolicy-mc
+COPY --from=build /src/dist/THIRD-PARTY-LICENSES.txt /usr/share/doc/imagepolicy-mc/THIRD-PARTY-LICENSES.txt
+COPY LICENSE /usr/share/doc/imagepolicy-mc/LICENSE
 COPY --chown=999:999 plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
 USER 999
 WORKDIR /home/argocd

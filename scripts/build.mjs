@@ -8,7 +8,8 @@
 // The snapshot itself is built on the user's machine, at the launcher's first
 // run, into a cache directory; a snapshot loads only in the Node.js binary that built it.
 // `--no-snapshot` builds the portable bundle only (the container images run that).
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { build } from 'esbuild'
 import { generateValidators } from './gen-validators.mjs'
 
@@ -18,15 +19,37 @@ const snapshot = !process.argv.includes('--no-snapshot')
 generateValidators()
 
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' }
-await build({
+const bundled = await build({
   ...common,
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/imagepolicy-mc.js',
   format: 'esm',
+  metafile: true,
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
 })
+
+// The bundle inlines third-party code (legalComments: 'none' keeps it small), so
+// the licences of every package it holds ship beside it, in a file of their own:
+// each package once, by name, with its LICENSE file as the package has it.
+writeFileSync('dist/THIRD-PARTY-LICENSES.txt', thirdPartyLicenses(Object.keys(bundled.metafile.inputs)))
+
+function thirdPartyLicenses(inputs) {
+  const packages = new Set()
+  for (const input of inputs) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
+    if (m !== null) packages.add(m[1])
+  }
+  const sections = [...packages].sort().map((name) => {
+    const dir = join('node_modules', name)
+    const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)([-.][a-z0-9]+)?(\.(md|txt))?$/i.test(f))
+    if (file === undefined) throw new Error(`build: ${name} is bundled but has no LICENSE file to ship`)
+    return `${name} ${version} (${license})\n\n${readFileSync(join(dir, file), 'utf8').trim()}\n`
+  })
+  return `Third-party software bundled into dist/imagepolicy-mc.js and dist/imagepolicy-mc.cjs\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`
+}
 
 // Left by earlier builds, which built the snapshot into dist/.
 rmSync('dist/imagepolicy-mc.blob', { force: true })

@@ -50,8 +50,13 @@ test('package.json sets engines, bin, files, license and repository', () => {
 
 test('npm pack holds what the package runs and nothing of this machine', (t) => {
   const { packed } = pack(t)
+  // Our licence, and those of the code the bundle inlines.
+  assert.match(readFileSync('LICENSE', 'utf8'), /Apache License\s+Version 2\.0/)
+  for (const bundled of ['js-yaml', 'yaml', 'yargs', 'fflate']) assert.match(readFileSync('dist/THIRD-PARTY-LICENSES.txt', 'utf8'), new RegExp(`^${bundled} \\d+\\.\\d+\\.\\d+ \\(`, 'm'))
   assert.deepEqual(packed.files.map((f) => f.path).sort(), [
+    'LICENSE',
     'README.md',
+    'dist/THIRD-PARTY-LICENSES.txt',
     'dist/imagepolicy-mc',
     'dist/imagepolicy-mc-snapshot.mjs',
     'dist/imagepolicy-mc.cjs',
