@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { goQuote } from '../src/render/go-json.ts'
+import { goQuote } from '../src/upstream/go-json.ts'
 import { marshalPolicy, namespacePolicyRenderer, renderClusterPolicy, type Policy } from '../src/render/policy-json.ts'
 import type { Requirement } from '../src/render/requirement.ts'
-import { analyzeScalar, PLAIN_SAFE, PLAIN_SAFE_ANALYSIS, sortYamlV2Keys, yamlV2Less } from '../src/render/yaml-v2.ts'
+import { analyzeScalar, PLAIN_SAFE, PLAIN_SAFE_ANALYSIS, sortYamlV2Keys, yamlV2Less } from '../src/upstream/yaml-v2.ts'
 import { prng } from './prng.ts'
 
 type Rand = () => number

@@ -3,7 +3,7 @@
 // mco-rendering.md §3 and §7). Pure; no I/O; never throws on bad input.
 
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
-import { compareBytewise, goMarshalIndent, goQuote, type GoValue } from './go-json.ts'
+import { compareBytewise, goMarshalIndent, goQuote, type GoValue } from '../upstream/go-json.ts'
 import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from './requirement.ts'
 
 export const POLICY_JSON_PATH = '/etc/containers/policy.json'

@@ -9,8 +9,8 @@ import {
   type DockerReference,
   parseNamed,
   referenceString,
-} from './docker-reference.ts'
-import { compareBytewise } from './go-json.ts'
+} from '../upstream/docker-reference.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
 
 /** `sysregistriesv2.MirrorByDigestOnly` / `MirrorByTagOnly` (`pull-from-mirror` values). */
 export const PULL_FROM_MIRROR_DIGEST_ONLY = 'digest-only'

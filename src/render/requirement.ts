@@ -2,8 +2,8 @@
 // `sigstoreSigned` requirement. Pure; no I/O; never throws on bad input.
 
 import type { SigstorePolicy } from '../model.ts'
-import type { GoValue } from './go-json.ts'
-import { goDecodeBase64, goEncodeBase64 } from './go-base64.ts'
+import type { GoValue } from '../upstream/go-json.ts'
+import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
 import { dockerRepositoryError, remapPrefixError } from './identity-checks.ts'
 
 /** A requirement object in containers/image struct field order (see `prSigstoreSigned`). */

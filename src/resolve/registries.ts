@@ -3,7 +3,7 @@
 // mco-rendering.md §6). Pure; no I/O; never throws on bad input.
 
 import type { MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
-import { type DockerReference, parseNamed, referenceName } from '../render/docker-reference.ts'
+import { type DockerReference, parseNamed, referenceName } from '../upstream/docker-reference.ts'
 import {
   editRegistriesConfig,
   findRegistry,

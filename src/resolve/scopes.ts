@@ -2,7 +2,7 @@
 // (container_runtime_config_controller.go; mco-rendering.md §2). Pure; no I/O.
 
 import type { PolicyResource } from '../model.ts'
-import { compareBytewise } from '../render/go-json.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
 import { renderRequirement, type Requirement, type RequirementError } from '../render/requirement.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 

@@ -1,4 +1,4 @@
-// Render stage helper: Go `encoding/json` output, byte for byte. Pure; no I/O.
+// Upstream port (src/upstream/): Go `encoding/json` output, byte for byte. Pure; no I/O.
 
 /**
  * A value as Go would marshal it. Plain objects stand for Go structs: their keys
