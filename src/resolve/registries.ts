@@ -7,12 +7,11 @@ import { type DockerReference, parseNamed, referenceName } from '../upstream/doc
 import {
   editRegistriesConfig,
   findRegistry,
-  goQuote,
-  goQuoteList,
-  isValidRegistriesConfScope,
   loadRegistriesConf,
   pullSourcesFromReference,
 } from '../render/registries-conf.ts'
+import { goQuote, goQuoteList } from '../upstream/go-strconv.ts'
+import { isValidRegistriesConfScope } from '../upstream/registries-patterns.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 
 /** MCO's `errParsingReference`: the only error of this stage, which aborts the sync. */
