@@ -13,7 +13,7 @@ import {
   type ImageReference,
   type SignaturePolicy,
 } from '../src/explain/policy-lookup.ts'
-import { parseReference } from '../src/render/docker-reference.ts'
+import { parseReference } from '../src/upstream/docker-reference.ts'
 import { run } from '../src/run.ts'
 import { runCli } from './run-cli.ts'
 import { cip, imageConfig, ip, KEY_SHA256, namespace, RELEASE_KEY, RELEASE_KEY_SHA256, stream } from './fixtures/review/resources.ts'

@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { goQuote } from '../src/render/go-json.ts'
+import { goJSONString } from '../src/upstream/go-json.ts'
 import { marshalPolicy, namespacePolicyRenderer, renderClusterPolicy, type Policy } from '../src/render/policy-json.ts'
 import type { Requirement } from '../src/render/requirement.ts'
-import { analyzeScalar, PLAIN_SAFE, PLAIN_SAFE_ANALYSIS, sortYamlV2Keys, yamlV2Less } from '../src/render/yaml-v2.ts'
+import { analyzeScalar, PLAIN_SAFE, PLAIN_SAFE_ANALYSIS, sortYamlV2Keys, yamlV2Less } from '../src/upstream/yaml-v2.ts'
 import { prng } from './prng.ts'
 
 type Rand = () => number
@@ -157,16 +157,16 @@ test('namespace files from the spliced renderer equal the merged policy marshall
 })
 
 // ---------------------------------------------------------------------------
-// goQuote: its fast path for strings nothing escapes, against the full escaping.
+// goJSONString: its fast path for strings nothing escapes, against the full escaping.
 
 const GO_EXTRA: Readonly<Record<string, string>> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' }
-const refGoQuote = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => GO_EXTRA[c] ?? c)
+const refGoJSONString = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => GO_EXTRA[c] ?? c)
 
-test('goQuote equals JSON.stringify with Go\'s HTML-safe escapes, on seeded strings', () => {
+test('goJSONString equals JSON.stringify with Go\'s HTML-safe escapes, on seeded strings', () => {
   const parts = ['a', 'Z', '0', '/', '.', ':', '-', '+', '=', ' ', '~', '\x7f', '"', '\\', '<', '>', '&', '\n', '\t', '\x00', '\x1f', 'é', '\u2028', '\u2029', '\ud800', '\udc00', '𝒜', '\ufeff']
   for (let seed = 1; seed <= 3000; seed++) {
     const s = word(prng(seed), parts, 12)
-    assert.equal(goQuote(s), refGoQuote(s), JSON.stringify(s))
+    assert.equal(goJSONString(s), refGoJSONString(s), JSON.stringify(s))
   }
-  assert.equal(goQuote(''), '""')
+  assert.equal(goJSONString(''), '""')
 })

@@ -4,7 +4,7 @@
 
 import type { Streams } from '../cli/context.ts'
 import { UsageError } from '../cli/errors.ts'
-import { DNS1123_LABEL_MAX_LENGTH, DNS1123_LABEL_MESSAGE, isDns1123Label } from '../dns1123.ts'
+import { DNS1123_LABEL_MAX_LENGTH, DNS1123_LABEL_MESSAGE, isDns1123Label } from '../upstream/dns1123.ts'
 import { explainImage, formatExplanation } from '../explain/explain.ts'
 import { guarded, parseCommandArgs, renderForCommand, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
 

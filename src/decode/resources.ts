@@ -1,7 +1,7 @@
 // Decode stage: parsed items → the typed inputs we own (policies, the Image
 // config, mirror sets). Pure; never throws; wrong types become issues.
 
-import { isDns1123Label } from '../dns1123.ts'
+import { isDns1123Label } from '../upstream/dns1123.ts'
 import { issue, type Issue } from '../issues.ts'
 import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, ResourceRef, SigstorePolicy } from '../model.ts'
 import { FieldReader, isObject, type Path } from './read-fields.ts'

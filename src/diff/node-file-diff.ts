@@ -2,7 +2,7 @@
 // pools that would roll. Pure; no I/O.
 
 import type { NodeFile } from '../model.ts'
-import { compareBytewise } from '../render/go-json.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
 import { compareNodePaths } from './machine-config-files.ts'
 import { splitLines, unifiedDiff } from './unified-diff.ts'
 

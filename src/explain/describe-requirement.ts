@@ -3,7 +3,7 @@
 // computes); no I/O; never throws on bad input.
 
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto'
-import { referenceName, type DockerReference } from '../render/docker-reference.ts'
+import { referenceName, type DockerReference } from '../upstream/docker-reference.ts'
 import type { PolicyRequirement } from './policy-lookup.ts'
 
 /** A public key: SHA-256 of its DER SubjectPublicKeyInfo (for a Rekor key, this is the Rekor log ID). */

@@ -17,7 +17,7 @@
 
 import { yamlLib } from '../io/yaml-lib.ts'
 import { isObject } from '../decode/read-fields.ts'
-import { type DockerReference, parseNormalizedNamed, referenceName } from '../render/docker-reference.ts'
+import { type DockerReference, parseNormalizedNamed, referenceName } from '../upstream/docker-reference.ts'
 
 /** An image reference as the docker transport sees it: normalized, a tag or a digest, never both. */
 export interface ImageReference {

@@ -1,7 +1,7 @@
 // Render stage helper: the checks containers/image runs when it builds a
 // `signedIdentity` (signature/policy_config.go). Pure; no I/O.
 
-import { isAnchoredDomain, isAnchoredName, parseNormalizedNamed, startsWithDomainAndSlash } from './docker-reference.ts'
+import { isAnchoredDomain, isAnchoredName, parseNormalizedNamed, startsWithDomainAndSlash } from '../upstream/docker-reference.ts'
 
 /**
  * `newPRMExactRepository`: the repository must parse with

@@ -3,11 +3,11 @@
 // Pure; no I/O; never throws on bad input: MCO's render-time errors come back as problems.
 // We do not write registries.conf or the search-registries drop-in: MCO owns those.
 
-import { isDns1123Label } from '../dns1123.ts'
+import { isDns1123Label } from '../upstream/dns1123.ts'
 import type { MirrorSets, NodeFile, PolicyResource, RegistrySources, ResolvedRegistries } from '../model.ts'
 import { resolveRegistries } from '../resolve/registries.ts'
 import { resolveScopes, type ScopeConflict } from '../resolve/scopes.ts'
-import { compareBytewise } from './go-json.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
 import {
   allowedBlockedViolations,
   namespacePolicyPath,

@@ -3,7 +3,7 @@
 // mco-rendering.md §3 and §7). Pure; no I/O; never throws on bad input.
 
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
-import { compareBytewise, goMarshalIndent, goQuote, type GoValue } from './go-json.ts'
+import { compareBytewise, goMarshalIndent, goJSONString, type GoValue } from '../upstream/go-json.ts'
 import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from './requirement.ts'
 
 export const POLICY_JSON_PATH = '/etc/containers/policy.json'
@@ -152,7 +152,7 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
   // goMarshalIndent(reqs, SCOPE_INDENT), from the items' texts.
   const listText = (reqs: readonly Requirement[]): string =>
     reqs.length === 0 ? '[]' : `[\n${ITEM_INDENT}${reqs.map(itemText).join(`,\n${ITEM_INDENT}`)}\n${SCOPE_INDENT}]`
-  const entry = (scope: string, reqs: readonly Requirement[]) => `\n${SCOPE_INDENT}${goQuote(scope)}: ${listText(reqs)}`
+  const entry = (scope: string, reqs: readonly Requirement[]) => `\n${SCOPE_INDENT}${goJSONString(scope)}: ${listText(reqs)}`
   const prerender = (name: string) => {
     const scopes = clusterPolicy.transports.get(name) ?? new Map<string, readonly Requirement[]>()
     const keys = [...scopes.keys()].sort(compareBytewise)
@@ -193,7 +193,7 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
     transports.set('docker', transportText(docker, scopes))
     transports.set('atomic', transportText(atomic, atomicScopes))
     const names = [...transports.keys()].sort(compareBytewise)
-    const body = names.map((name) => `\n    ${goQuote(name)}: ${transports.get(name)}`).join(',')
+    const body = names.map((name) => `\n    ${goJSONString(name)}: ${transports.get(name)}`).join(',')
     return `{\n  "default": ${defaultText},\n  "transports": {${body}\n  }\n}`
   }
 }

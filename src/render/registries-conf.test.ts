@@ -5,9 +5,6 @@ import {
   buildRegistriesConf,
   editRegistriesConfig,
   findRegistry,
-  goQuote,
-  goQuoteList,
-  isValidRegistriesConfScope,
   type LoadedRegistry,
   loadRegistriesConf,
   pullSourcesFromReference,
@@ -15,6 +12,7 @@ import {
   refMatchingPrefix,
   validateRegistriesConfScopes,
 } from './registries-conf.ts'
+import { goQuote } from '../upstream/go-strconv.ts'
 
 const NO_MIRRORS: MirrorSets = { imageContentSourcePolicies: [], imageDigestMirrorSets: [], imageTagMirrorSets: [] }
 const D64 = `sha256:${'a'.repeat(64)}`
@@ -37,30 +35,6 @@ function edited(insecure: string[] | undefined, blocked: string[] | undefined, m
   assert.ok('value' in res, JSON.stringify(res))
   return res.value
 }
-
-test('isValidRegistriesConfScope', () => {
-  const table: [string, boolean][] = [
-    ['', false],
-    ['quay.io', true],
-    ['quay.io/a/b:tag', true],
-    ['http://whatever', true],
-    ['*.example.com', true],
-    ['*.example.com/foo', false],
-    ['*.example.com:5000', false],
-    ['foo.*.example.com', false],
-    ['*', false],
-    ['*.a*', false],
-  ]
-  for (const [scope, want] of table) assert.equal(isValidRegistriesConfScope(scope), want, scope)
-})
-
-test('goQuote matches strconv.Quote', () => {
-  assert.equal(goQuote('a"b\\c'), '"a\\"b\\\\c"')
-  assert.equal(goQuote('tab\there\n'), '"tab\\there\\n"')
-  assert.equal(goQuote('\u0001\u007f'), '"\\x01\\x7f"')
-  assert.equal(goQuote('é\u2028\u00a0'), '"é\\u2028\\u00a0"')
-  assert.equal(goQuoteList(['a', 'b']), '["a" "b"]')
-})
 
 test('validateRegistriesConfScopes: entries first, then IDMS, ICSP and ITMS rules', () => {
   assert.equal(validateRegistriesConfScopes(['*.a/b'], ['*.c/d'], [], NO_MIRRORS), 'invalid entry for insecure registries "*.a/b"')

@@ -9,8 +9,10 @@ import {
   type DockerReference,
   parseNamed,
   referenceString,
-} from './docker-reference.ts'
-import { compareBytewise } from './go-json.ts'
+} from '../upstream/docker-reference.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
+import { goQuote } from '../upstream/go-strconv.ts'
+import { isValidRegistriesConfScope, matchesMirrorPattern, matchesSourcePattern } from '../upstream/registries-patterns.ts'
 
 /** `sysregistriesv2.MirrorByDigestOnly` / `MirrorByTagOnly` (`pull-from-mirror` values). */
 export const PULL_FROM_MIRROR_DIGEST_ONLY = 'digest-only'
@@ -57,74 +59,6 @@ export interface PullSource {
 }
 
 type Result<T> = { readonly value: T } | { readonly error: string }
-
-const GO_SHORT_ESCAPES: Readonly<Record<number, string>> = {
-  7: '\\a',
-  8: '\\b',
-  9: '\\t',
-  10: '\\n',
-  11: '\\v',
-  12: '\\f',
-  13: '\\r',
-}
-
-/**
- * Go's `strconv.Quote` (what `%q` and `%#v` print for a string): `\"` and `\\`
- * escaped, printable runes kept, others as `\n`, `\x1f`, `\u2028`, `\U0001f600`.
- */
-export function goQuote(s: string): string {
-  let out = '"'
-  for (const ch of s) {
-    const r = ch.codePointAt(0) ?? 0
-    if (ch === '"' || ch === '\\') {
-      out += `\\${ch}`
-    } else if (r === 0x20 || !/[\p{C}\p{Z}]/u.test(ch)) {
-      out += ch
-    } else {
-      const esc = GO_SHORT_ESCAPES[r]
-      if (esc !== undefined) out += esc
-      else if (r < 0x20 || r === 0x7f) out += `\\x${r.toString(16).padStart(2, '0')}`
-      else if (r >= 0xd800 && r <= 0xdfff) out += '\\ufffd' // lone surrogate: Go sees invalid UTF-8
-      else if (r < 0x10000) out += `\\u${r.toString(16).padStart(4, '0')}`
-      else out += `\\U${r.toString(16).padStart(8, '0')}`
-    }
-  }
-  return `${out}"`
-}
-
-/** Go's `%q` of a `[]string`: `["a" "b"]`. */
-export function goQuoteList(items: readonly string[]): string {
-  return `[${items.map(goQuote).join(' ')}]`
-}
-
-/**
- * runtime-utils `IsValidRegistriesConfScope`: non-empty, and a `*` is only allowed as
- * a leading `*.` with none of `/@:*` after it.
- */
-export function isValidRegistriesConfScope(scope: string): boolean {
-  if (scope === '') return false
-  if (!scope.includes('*')) return true
-  return scope.startsWith('*.') && !/[/@:*]/.test(scope.slice(2))
-}
-
-// MCO helpers.go `sourceRegex` / `mirrorRegex` (the IDMS/ITMS CRD patterns, kept for
-// ICSP). `[-]*` is written `[-]+` here: same language, no exponential backtracking.
-const HOST_PART =
-  '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(?::[0-9]+)?'
-const PATH_PART = '(?:(?:/[a-z0-9]+(?:(?:(?:[._]|__|[-]+)[a-z0-9]+)+)?)+)?'
-const SOURCE_RE = new RegExp(
-  `^\\*(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+$|^(${HOST_PART})${PATH_PART}$`,
-)
-const MIRROR_RE = new RegExp(`^(${HOST_PART})${PATH_PART}$`)
-
-/**
- * Whether `s` matches MCO's `sourceRegex`, which is also the Image CRD's per-entry
- * rule on registrySources since 4.23 (the same pattern, character for character,
- * apart from the `[-]+` above).
- */
-export function matchesSourcePattern(s: string): boolean {
-  return SOURCE_RE.test(s)
-}
 
 interface MirrorRule {
   readonly source: string
@@ -180,7 +114,7 @@ export function validateRegistriesConfScopes(
   }
   const sourcePolicy = new Map<string, string>()
   const validate = (rule: MirrorRule): string | undefined => {
-    if (!SOURCE_RE.test(rule.source)) return `invalid format for source ${goQuote(rule.source)}`
+    if (!matchesSourcePattern(rule.source)) return `invalid format for source ${goQuote(rule.source)}`
     const policy = rule.mirrorSourcePolicy === '' ? ALLOW_CONTACTING_SOURCE : rule.mirrorSourcePolicy
     const seen = sourcePolicy.get(rule.source)
     if (seen === undefined) {
@@ -189,7 +123,7 @@ export function validateRegistriesConfScopes(
       return `conflicting mirrorSourcePolicy is set for the same source ${goQuote(rule.source)} in imagedigestmirrorsets, imagetagmirrorsets, or imagecontentsourcepolicies`
     }
     for (const mirror of rule.mirrors) {
-      if (!MIRROR_RE.test(mirror)) return `invalid format for mirror ${goQuote(mirror)}`
+      if (!matchesMirrorPattern(mirror)) return `invalid format for mirror ${goQuote(mirror)}`
       if (policy === NEVER_CONTACT_SOURCE && mirror === rule.source) {
         return `cannot set mirrorSourcePolicy: NeverContactSource if the source ${goQuote(rule.source)} is one of the mirrors`
       }

@@ -2,8 +2,9 @@
 // `sigstoreSigned` requirement. Pure; no I/O; never throws on bad input.
 
 import type { SigstorePolicy } from '../model.ts'
-import type { GoValue } from './go-json.ts'
-import { goDecodeBase64, goEncodeBase64 } from './go-base64.ts'
+import type { GoValue } from '../upstream/go-json.ts'
+import { goQuote } from '../upstream/go-strconv.ts'
+import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
 import { dockerRepositoryError, remapPrefixError } from './identity-checks.ts'
 
 /** A requirement object in containers/image struct field order (see `prSigstoreSigned`). */
@@ -173,7 +174,7 @@ function renderSignedIdentity(policy: SigstorePolicy): { readonly value: Require
         return {
           error: {
             path: [...at, 'exactRepository', 'repository'],
-            message: `error getting signedIdentity for ExactRepository: Invalid format of dockerRepository ${goQuoteForError(repository)}: ${problem}`,
+            message: `error getting signedIdentity for ExactRepository: Invalid format of dockerRepository ${goQuote(repository)}: ${problem}`,
           },
         }
       }
@@ -189,7 +190,7 @@ function renderSignedIdentity(policy: SigstorePolicy): { readonly value: Require
           return {
             error: {
               path: [...at, 'remapIdentity', field],
-              message: `error getting signedIdentity for RemapIdentity: prefix ${goQuoteForError(value)} is not valid`,
+              message: `error getting signedIdentity for RemapIdentity: prefix ${goQuote(value)} is not valid`,
             },
           }
         }
@@ -199,9 +200,4 @@ function renderSignedIdentity(policy: SigstorePolicy): { readonly value: Require
     default:
       return { error: { path: [...at, 'matchPolicy'], message: `unknown signedIdentity match policy: ${si.matchPolicy}` } }
   }
-}
-
-/** Go's `%q` for the printable ASCII strings that reach these messages. */
-function goQuoteForError(s: string): string {
-  return JSON.stringify(s)
 }

@@ -6,7 +6,7 @@
 import type { MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
 import { policyRegistriesErrors as resolvePolicyRegistriesErrors } from '../resolve/registries.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
-import { parseReference, referenceName, trimNamed, withDigest, withTag } from './docker-reference.ts'
+import { parseReference, referenceName, trimNamed, withDigest, withTag } from '../upstream/docker-reference.ts'
 import {
   buildRegistriesConf,
   findRegistry,

@@ -1,6 +1,6 @@
 // Render stage: /etc/containers/registries.d/sigstore-registries.yaml. Pure; no I/O.
 
-import { sortYamlV2Keys, yamlV2Key } from './yaml-v2.ts'
+import { sortYamlV2Keys, yamlV2Key } from '../upstream/yaml-v2.ts'
 
 export const SIGSTORE_REGISTRIES_PATH = '/etc/containers/registries.d/sigstore-registries.yaml'
 

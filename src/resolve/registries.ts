@@ -3,16 +3,15 @@
 // mco-rendering.md §6). Pure; no I/O; never throws on bad input.
 
 import type { MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
-import { type DockerReference, parseNamed, referenceName } from '../render/docker-reference.ts'
+import { type DockerReference, parseNamed, referenceName } from '../upstream/docker-reference.ts'
 import {
   editRegistriesConfig,
   findRegistry,
-  goQuote,
-  goQuoteList,
-  isValidRegistriesConfScope,
   loadRegistriesConf,
   pullSourcesFromReference,
 } from '../render/registries-conf.ts'
+import { goQuote, goQuoteList } from '../upstream/go-strconv.ts'
+import { isValidRegistriesConfScope } from '../upstream/registries-patterns.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 
 /** MCO's `errParsingReference`: the only error of this stage, which aborts the sync. */

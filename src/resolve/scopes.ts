@@ -2,7 +2,8 @@
 // (container_runtime_config_controller.go; mco-rendering.md §2). Pure; no I/O.
 
 import type { PolicyResource } from '../model.ts'
-import { compareBytewise } from '../render/go-json.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
+import { goQuoteList } from '../upstream/go-strconv.ts'
 import { renderRequirement, type Requirement, type RequirementError } from '../render/requirement.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 
@@ -35,11 +36,6 @@ export interface PolicyFailure {
  */
 export function comparePolicies(a: PolicyResource, b: PolicyResource): number {
   return compareBytewise(a.namespace ?? '', b.namespace ?? '') || compareBytewise(a.name, b.name)
-}
-
-/** Go's `%q` of a `[]string`: `["a" "b"]`. */
-function goQuoteList(items: readonly string[]): string {
-  return `[${items.map((s) => JSON.stringify(s)).join(' ')}]`
 }
 
 export function conflictMessage(scopes: readonly string[]): string {

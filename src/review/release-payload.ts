@@ -11,7 +11,7 @@
 import { issue, type Issue } from '../issues.ts'
 import type { ResourceRef } from '../model.ts'
 import { lookupRequirements, parseImageReference, type ImageReference } from '../explain/policy-lookup.ts'
-import { parseNormalizedNamed, referenceName } from '../render/docker-reference.ts'
+import { parseNormalizedNamed, referenceName } from '../upstream/docker-reference.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
 import type { PolicyFile, ScopeOwner } from './file-scopes.ts'
 

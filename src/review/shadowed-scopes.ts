@@ -8,7 +8,7 @@
 
 import { formatResource, issue, type Issue } from '../issues.ts'
 import { lookupRequirements, parseImageReference, type ImageReference, type PolicyMatch } from '../explain/policy-lookup.ts'
-import { parseReference, referenceName } from '../render/docker-reference.ts'
+import { parseReference, referenceName } from '../upstream/docker-reference.ts'
 import type { PolicyFile, ScopeOwner } from './file-scopes.ts'
 
 /** A name no scope uses, for probe images. */

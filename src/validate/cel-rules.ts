@@ -4,10 +4,10 @@
 // when the structural schema found no blocking error, as the API server does.
 // Pure; linear time on every input; never throws.
 
-import { isRequestURI } from './go-url.ts'
+import { isRequestURI } from '../upstream/go-url.ts'
 import { finding, MSG, type Finding, type Path } from './findings.ts'
-import { goDecodeBase64 } from '../render/go-base64.ts'
-import { isDns1123Subdomain } from '../dns1123.ts'
+import { goDecodeBase64 } from '../upstream/go-base64.ts'
+import { isDns1123Subdomain } from '../upstream/dns1123.ts'
 
 export type PolicyVersion = 'v1' | 'v1alpha1'
 

@@ -4,6 +4,7 @@
 // pkg/apiserver/validation `ValidateCustomResource`; openshift-api.md §6). Pure.
 
 import type { IssueCode } from '../issues.ts'
+import { goQuote } from '../upstream/go-strconv.ts'
 
 export type Path = readonly (string | number)[]
 
@@ -39,11 +40,11 @@ export function finding(level: Level, code: IssueCode, path: Path, message: stri
 const MAX_QUOTED = 64
 
 /**
- * Go's `%q` of a string (close enough: JSON escapes the same control characters),
+ * Go's `%q` of a string (`strconv.Quote`, as field errors print a string value),
  * abbreviated with `...` when long.
  */
 export function quote(s: string): string {
-  return s.length > MAX_QUOTED ? `${JSON.stringify(s.slice(0, MAX_QUOTED)).slice(0, -1)}..."` : JSON.stringify(s)
+  return s.length > MAX_QUOTED ? `${goQuote(s.slice(0, MAX_QUOTED)).slice(0, -1)}..."` : goQuote(s)
 }
 
 /** The JSON type name of a value, as kube-openapi names it in type errors. */

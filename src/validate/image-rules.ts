@@ -5,7 +5,8 @@
 
 import { finding, MSG, quote, type Finding, type Path } from './findings.ts'
 import { setFindings } from './structural.ts'
-import { goQuote, isValidRegistriesConfScope, matchesSourcePattern } from '../render/registries-conf.ts'
+import { goQuote } from '../upstream/go-strconv.ts'
+import { isValidRegistriesConfScope, matchesSourcePattern } from '../upstream/registries-patterns.ts'
 
 export const REGISTRY_UNION_MESSAGE = 'Only one of blockedRegistries or allowedRegistries may be set'
 

@@ -4,7 +4,7 @@
 // Pure; never throws.
 
 import { finding, MSG, type Finding } from './findings.ts'
-import { dns1123LabelProblems, dns1123SubdomainProblems } from '../dns1123.ts'
+import { dns1123LabelProblems, dns1123SubdomainProblems } from '../upstream/dns1123.ts'
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

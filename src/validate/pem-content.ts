@@ -6,7 +6,7 @@
 
 import { createPublicKey, X509Certificate } from 'node:crypto'
 import { finding, type Finding, type Path } from './findings.ts'
-import { goDecodeBase64 } from '../render/go-base64.ts'
+import { goDecodeBase64 } from '../upstream/go-base64.ts'
 
 interface PemBlock {
   readonly type: string

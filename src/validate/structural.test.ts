@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isStrictBase64, pointerPath, pruneNulls, setFindings } from './structural.ts'
-import { dns1123LabelProblems, dns1123SubdomainProblems, matchesSubdomain } from '../dns1123.ts'
+import { dns1123LabelProblems, dns1123SubdomainProblems, matchesSubdomain } from '../upstream/dns1123.ts'
 
 test('isStrictBase64 is govalidator IsBase64', () => {
   const re = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { formatResource } from '../issues.ts'
 import type { NodeFile, PolicyResource, ResourceRef } from '../model.ts'
-import { compareBytewise } from '../render/go-json.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { clusterScopeIndex, comparePolicies } from '../resolve/scopes.ts'

@@ -184,7 +184,7 @@ test('every base image is a build argument whose default is pinned by digest', (
 test('.dockerignore sends what the build copies and nothing else', () => {
   const sent = dockerignore(readFileSync('.dockerignore', 'utf8'))
   assert.ok(sent('package.json') && sent('src/cli/main.ts') && sent('scripts/build.mjs') && sent('plugin.yaml'))
-  for (const out of ['node_modules/yaml/package.json', 'dist/imagepolicy-mc.js', '.git/HEAD', 'test/golden.test.ts', 'examples/quickstart/policies.yaml', 'src/render/go-json.test.ts']) {
+  for (const out of ['node_modules/yaml/package.json', 'dist/imagepolicy-mc.js', '.git/HEAD', 'test/golden.test.ts', 'examples/quickstart/policies.yaml', 'src/upstream/go-json.test.ts']) {
     assert.ok(!sent(out), `${out} stays out of the context`)
   }
   for (const s of STAGES) {

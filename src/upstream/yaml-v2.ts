@@ -1,4 +1,4 @@
-// Render stage helper: the parts of gopkg.in/yaml.v2's encoder that shape
+// Upstream port (src/upstream/): the parts of gopkg.in/yaml.v2's encoder that shape
 // sigstore-registries.yaml (key order, key quoting, long keys). Pure; no I/O.
 // MCO writes that file with ghodss/yaml, which re-encodes JSON through yaml.v2 v2.4.0.
 

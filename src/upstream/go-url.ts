@@ -1,4 +1,4 @@
-// Validate stage helper: the Kubernetes CEL `isURL(string)` (k8s.io/apiserver
+// Upstream port (src/upstream/): the Kubernetes CEL `isURL(string)` (k8s.io/apiserver
 // pkg/cel/library/urls.go), which is true iff Go's `net/url.ParseRequestURI`
 // succeeds. Ported from Go's net/url (parse, getScheme, parseAuthority, parseHost,
 // unescape, shouldEscape). Pure; linear time; never throws.

@@ -1,4 +1,4 @@
-// Shared helper: apimachinery's DNS-1123 name checks (pkg/util/validation
+// Upstream port (src/upstream/): apimachinery's DNS-1123 name checks (pkg/util/validation
 // `IsDNS1123Label`, `IsDNS1123Subdomain`), written as loops rather than the
 // upstream regexes so that multi-megabyte input stays linear and cannot overflow
 // V8's regex backtracking stack. Used by validation (the server's messages) and

@@ -1,4 +1,4 @@
-// Render stage helper: Go `encoding/json` output, byte for byte. Pure; no I/O.
+// Upstream port (src/upstream/): Go `encoding/json` output, byte for byte. Pure; no I/O.
 
 /**
  * A value as Go would marshal it. Plain objects stand for Go structs: their keys
@@ -50,9 +50,12 @@ const NEEDS_ESCAPE = /[^\x20-\x7e]|["\\<>&]/
 /**
  * A JSON string literal as Go writes it: JSON.stringify's escapes (Go 1.22+ uses
  * the same short forms and lower-case `\u00xx`), plus Go's HTML-safe escaping of
- * `<`, `>`, `&` and of U+2028/U+2029 (`encoding/json` `appendString`).
+ * `<`, `>`, `&` and of U+2028/U+2029 (`encoding/json` `appendString`). Not
+ * `strconv.Quote` (go-strconv.ts `goQuote`), which error messages use: that one
+ * keeps `<>&`, escapes DEL and non-printable runes such as U+00A0, and writes
+ * `\x01` where JSON writes `\u0001`; both are faithful, to different Go functions.
  */
-export function goQuote(s: string): string {
+export function goJSONString(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`
   return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => GO_EXTRA_ESCAPES[c] ?? c)
 }
@@ -75,7 +78,7 @@ export function goMarshalIndent(value: GoValue, indent = ''): string {
     if (v === null) {
       out.push('null')
     } else if (typeof v === 'string') {
-      out.push(goQuote(v))
+      out.push(goJSONString(v))
     } else if (typeof v === 'number' || typeof v === 'boolean') {
       out.push(String(v))
     } else if (Array.isArray(v)) {
@@ -102,7 +105,7 @@ export function goMarshalIndent(value: GoValue, indent = ''): string {
       const inner = indent + '  '
       out.push('{')
       entries.forEach(([key, item], i) => {
-        out.push(i === 0 ? '\n' : ',\n', inner, goQuote(key), ': ')
+        out.push(i === 0 ? '\n' : ',\n', inner, goJSONString(key), ': ')
         write(item, inner)
       })
       out.push('\n', indent, '}')

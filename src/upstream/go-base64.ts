@@ -1,4 +1,4 @@
-// Render stage helper: Go's `[]byte` JSON round trip for key material. Pure; no I/O.
+// Upstream port (src/upstream/): Go's `[]byte` JSON round trip for key material. Pure; no I/O.
 
 const STD_ALPHABET = /^[A-Za-z0-9+/]*$/
 

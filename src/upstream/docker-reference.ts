@@ -1,4 +1,4 @@
-// Render stage helper: docker image reference parsing, ported from containers/image
+// Upstream port (src/upstream/): docker image reference parsing, ported from containers/image
 // `docker/reference` (reference.go, normalize.go, regexp.go; v5.35.0 as vendored by MCO)
 // and the digest checks of opencontainers/go-digest. Pure; no I/O; never throws.
 

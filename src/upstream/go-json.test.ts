@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { compareBytewise, goMarshalIndent, goQuote } from './go-json.ts'
+import { compareBytewise, goMarshalIndent, goJSONString } from './go-json.ts'
 
 test('Go escapes HTML characters and line separators', () => {
-  assert.equal(goQuote('a&b<c>d\u2028\u2029"\\\n'), '"a\\u0026b\\u003cc\\u003ed\\u2028\\u2029\\"\\\\\\n"')
+  assert.equal(goJSONString('a&b<c>d\u2028\u2029"\\\n'), '"a\\u0026b\\u003cc\\u003ed\\u2028\\u2029\\"\\\\\\n"')
 })
 
 test('MarshalIndent layout: struct fields in order, map keys bytewise, empty containers inline', () => {
