@@ -14,6 +14,9 @@ import {
   POLICY_JSON_PATH,
   renderClusterPolicy,
   namespacePolicyRenderer,
+  namespacePolicyDecoder,
+  decodedPolicy,
+  recordRenderedPolicy,
 } from './policy-json.ts'
 import { registriesConfErrors, policyRegistriesErrors, sigstoreRegistryKeys } from './sigstore-mirrors.ts'
 import { renderSigstoreRegistriesYaml, SIGSTORE_REGISTRIES_PATH } from './sigstore-registries-yaml.ts'
@@ -118,7 +121,9 @@ export function renderNodeFiles(input: RenderInput): RenderOutput {
     if (problems.some((p) => p.severity === 'error')) return { files: [], conflicts, problems, registries: resolved }
 
     const clusterPolicy = renderClusterPolicy({ allowed, policyBlocked, cluster })
-    files.push({ path: POLICY_JSON_PATH, contents: clusterPolicy.text })
+    const policyFile: NodeFile = { path: POLICY_JSON_PATH, contents: clusterPolicy.text }
+    recordRenderedPolicy(policyFile, () => decodedPolicy(clusterPolicy.policy))
+    files.push(policyFile)
 
     // generateSigstoreRegistriesdConfig: every cluster and namespace scope, plus mirrors.
     const allScopes = [...cluster.keys(), ...namespaceScopes]
@@ -132,13 +137,17 @@ export function renderNodeFiles(input: RenderInput): RenderOutput {
     }
 
     const renderNamespace = namespacePolicyRenderer(clusterPolicy.policy)
+    let decodeNamespace: ReturnType<typeof namespacePolicyDecoder> | undefined
     const maxBytes = input.maxBytes ?? Infinity
     let bytes = files.reduce((n, f) => n + f.contents.length, 0)
     for (const namespace of [...namespaces.keys()].sort(compareBytewise)) {
       if (bytes > maxBytes) return { files: [], conflicts, problems, registries: resolved, overBudget: { bytes } }
-      const contents = renderNamespace(namespaces.get(namespace)!)
+      const scopesOf = namespaces.get(namespace)!
+      const contents = renderNamespace(scopesOf)
       bytes += contents.length
-      files.push({ path: namespacePolicyPath(namespace), contents })
+      const file: NodeFile = { path: namespacePolicyPath(namespace), contents }
+      recordRenderedPolicy(file, () => (decodeNamespace ??= namespacePolicyDecoder(clusterPolicy.policy))(scopesOf))
+      files.push(file)
     }
     if (bytes > maxBytes) return { files: [], conflicts, problems, registries: resolved, overBudget: { bytes } }
   }

@@ -198,6 +198,102 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
   }
 }
 
+/**
+ * Array-index keys (`"0"`, `"42"`) first, ascending, then the rest in the order
+ * given: the order `JSON.parse` gives an object's keys, so a decoded file's maps
+ * iterate exactly as `parseSignaturePolicy` of its text would.
+ */
+function jsKeyOrder(keys: readonly string[]): readonly string[] {
+  let indices: string[] | undefined
+  for (const k of keys) if (isArrayIndex(k)) (indices ??= []).push(k)
+  if (indices === undefined) return keys
+  indices.sort((a, b) => Number(a) - Number(b))
+  return [...indices, ...keys.filter((k) => !isArrayIndex(k))]
+}
+
+function isArrayIndex(key: string): boolean {
+  const c = key.charCodeAt(0)
+  if (c < 48 || c > 57) return false
+  return /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 4294967295
+}
+
+/** A map in Go's marshalled (bytewise) key order, then as JSON.parse reorders it. */
+function inFileOrder<V>(map: ReadonlyMap<string, V>): Map<string, V> {
+  const keys = jsKeyOrder([...map.keys()].sort(compareBytewise))
+  return new Map(keys.map((k) => [k, map.get(k)!]))
+}
+
+/**
+ * The policy a rendered file holds, as `parseSignaturePolicy` (explain/policy-lookup.ts)
+ * decodes its text: the review reads this instead of parsing every namespace file
+ * back (test/rendered-policy.test.ts checks the two are deep-equal).
+ */
+export function decodedPolicy(policy: Policy): Policy {
+  const names = jsKeyOrder([...policy.transports.keys()].sort(compareBytewise))
+  return { default: policy.default, transports: new Map(names.map((name) => [name, inFileOrder(policy.transports.get(name)!)])) }
+}
+
+/**
+ * `decodedPolicy` of a namespace file `namespacePolicyRenderer` renders, built
+ * from the same parts without marshalling: the cluster's maps are sorted once.
+ */
+export function namespacePolicyDecoder(clusterPolicy: Policy): (scopes: ReadonlyMap<string, readonly Requirement[]>) => Policy {
+  const sortedKeys = (name: string) => [...(clusterPolicy.transports.get(name) ?? new Map<string, unknown>()).keys()].sort(compareBytewise)
+  const dockerScopes = clusterPolicy.transports.get('docker') ?? new Map<string, readonly Requirement[]>()
+  const atomicScopes = clusterPolicy.transports.get('atomic') ?? new Map<string, readonly Requirement[]>()
+  const dockerKeys = sortedKeys('docker')
+  const atomicKeys = sortedKeys('atomic')
+  const others = new Map([...clusterPolicy.transports].filter(([name]) => name !== 'docker' && name !== 'atomic').map(([name, scopes]) => [name, inFileOrder(scopes)]))
+  const names = jsKeyOrder([...new Set([...others.keys(), 'docker', 'atomic'])].sort(compareBytewise))
+  const merged = (keys: readonly string[], cluster: ReadonlyMap<string, readonly Requirement[]>, add: ReadonlyMap<string, readonly Requirement[]>) => {
+    const added = [...add.keys()].sort(compareBytewise)
+    const out: string[] = []
+    let i = 0
+    let j = 0
+    while (i < keys.length || j < added.length) {
+      const order = i === keys.length ? 1 : j === added.length ? -1 : compareBytewise(keys[i]!, added[j]!)
+      if (order < 0) out.push(keys[i++]!)
+      else {
+        if (order === 0) i++
+        out.push(added[j++]!)
+      }
+    }
+    const map = new Map<string, readonly Requirement[]>()
+    for (const k of jsKeyOrder(out)) {
+      const own = add.get(k)
+      const existing = cluster.get(k)
+      map.set(k, own === undefined ? existing! : existing === undefined ? own : [...existing, ...own])
+    }
+    return map
+  }
+  return (scopes) => {
+    const atomicAdd = new Map([...scopes].filter(([scope]) => atomicAllowed(scope)))
+    const transports = new Map<string, ReadonlyMap<string, readonly Requirement[]>>()
+    for (const name of names) {
+      if (name === 'docker') transports.set(name, merged(dockerKeys, dockerScopes, scopes))
+      else if (name === 'atomic') transports.set(name, merged(atomicKeys, atomicScopes, atomicAdd))
+      else transports.set(name, others.get(name)!)
+    }
+    return { default: clusterPolicy.default, transports }
+  }
+}
+
+/**
+ * The decoded policy of each policy file the renderer wrote, keyed by the file
+ * object (a side map, so NodeFile stays `{ path, contents }` for every other
+ * stage): built on first use, as most runs never ask.
+ */
+const renderedPolicies = new WeakMap<object, () => Policy>()
+
+export function recordRenderedPolicy(file: object, decode: () => Policy): void {
+  renderedPolicies.set(file, decode)
+}
+
+/** The policy `file` was rendered from, decoded as its text would be; undefined for a file not rendered here. */
+export function renderedPolicy(file: object): Policy | undefined {
+  return renderedPolicies.get(file)?.()
+}
+
 export function namespacePolicyPath(namespace: string): string {
   return `${CRIO_POLICIES_DIR}/${namespace}.json`
 }

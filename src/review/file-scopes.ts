@@ -3,7 +3,7 @@
 
 import type { NodeFile, PolicyResource, RegistrySources } from '../model.ts'
 import { parseSignaturePolicy, type SignaturePolicy } from '../explain/policy-lookup.ts'
-import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
+import { CRIO_POLICIES_DIR, POLICY_JSON_PATH, renderedPolicy } from '../render/policy-json.ts'
 import type { ScopeConflict } from '../resolve/scopes.ts'
 
 /** Who put a key into `transports.docker`. */
@@ -72,7 +72,9 @@ export function policyFileDecoder(
   return (file) => {
     const namespace = namespaceOfPath(file.path)
     if (file.path !== POLICY_JSON_PATH && namespace === undefined) return undefined
-    const policy = parseSignaturePolicy(file.contents)
+    // The renderer's own value when it wrote the file (the same maps JSON.parse
+    // would give, test/rendered-policy.test.ts), so 1,000 namespace files are not parsed back.
+    const policy: SignaturePolicy | undefined = renderedPolicy(file) ?? parseSignaturePolicy(file.contents)
     if (policy === undefined) return undefined
     const docker = policy.transports.get('docker') ?? new Map()
     const owners = new Map<string, ScopeOwner[]>([...docker.keys()].map((k) => [k, []]))

@@ -27,8 +27,8 @@ export function scopeShape(scope: string): ScopeShape {
 }
 
 /** Images a scope is written for, as text; `[]` when no image reference can have that identity. */
-export function probeImages(scope: string): string[] {
-  switch (scopeShape(scope)) {
+export function probeImages(scope: string, shape: ScopeShape = scopeShape(scope)): string[] {
+  switch (shape) {
     case 'wildcard':
       return [`${PROBE}.${scope.slice(2)}/${PROBE}:${PROBE}`]
     case 'host':
@@ -42,8 +42,8 @@ export function probeImages(scope: string): string[] {
   }
 }
 
-function probeReferences(scope: string): ImageReference[] {
-  return probeImages(scope).flatMap((text) => {
+function probeReferences(scope: string, shape: ScopeShape): ImageReference[] {
+  return probeImages(scope, shape).flatMap((text) => {
     const ref = parseImageReference(text)
     return 'value' in ref ? [ref.value] : []
   })
@@ -85,7 +85,9 @@ export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
   const probed = (scope: string) => {
     let p = probeCache.get(scope)
     if (p === undefined) {
-      p = { images: probeReferences(scope), shape: scopeShape(scope) }
+      // The shape once: it parses the scope, and probeImages needs it too.
+      const shape = scopeShape(scope)
+      p = { images: probeReferences(scope, shape), shape }
       probeCache.set(scope, p)
     }
     return p
