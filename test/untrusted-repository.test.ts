@@ -10,7 +10,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { formatIssue } from '../src/issues.ts'
 import { PLUGIN_RELATIVE_PATH } from '../src/commands/install-kustomize-plugin.ts'
@@ -81,15 +81,22 @@ function initRepo(repo: string): void {
   git(repo, 'config', 'commit.gpgsign', 'false')
 }
 
+/** Writes `files` (paths relative to the repository) and commits them all. */
+function commitFiles(repo: string, files: Readonly<Record<string, string>>, message: string): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(repo, path)), { recursive: true })
+    writeFileSync(join(repo, path), text)
+  }
+  git(repo, 'add', '-A')
+  git(repo, 'commit', '-qm', message)
+}
+
 // --- diff -------------------------------------------------------------------
 
 test('diff: a directory named like the base revision does not replace the base', { skip: GIT === undefined ? 'needs git' : false }, (t) => {
   const repo = tempDir(t)
   initRepo(repo)
-  mkdirSync(join(repo, 'policies'))
-  writeFileSync(join(repo, 'policies', 'p.yaml'), one)
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-qm', 'base')
+  commitFiles(repo, { 'policies/p.yaml': one }, 'base')
   git(repo, 'branch', 'base')
   writeFileSync(join(repo, 'policies', 'p.yaml'), two)
   // The pull request adds a directory named like the base branch, holding head's policies:
@@ -114,9 +121,7 @@ test('diff: a directory named like the base revision does not replace the base',
 test('diff: revisions resolve only to commits; paths that start with - are refused', { skip: GIT === undefined ? 'needs git' : false }, (t) => {
   const repo = tempDir(t)
   initRepo(repo)
-  writeFileSync(join(repo, 'p.yaml'), one)
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-qm', 'base')
+  commitFiles(repo, { 'p.yaml': one }, 'base')
   const tree = git(repo, 'rev-parse', 'HEAD^{tree}').trim()
   const blob = git(repo, 'rev-parse', 'HEAD:p.yaml').trim()
   for (const spec of [tree, blob]) {
@@ -134,10 +139,7 @@ test('diff: revisions resolve only to commits; paths that start with - are refus
 test('diff: .gitattributes export-ignore in a pull request does not hide its policy change', { skip: GIT === undefined ? 'needs git' : false }, (t) => {
   const repo = tempDir(t)
   initRepo(repo)
-  mkdirSync(join(repo, 'policies'))
-  writeFileSync(join(repo, 'policies', 'p.yaml'), one)
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-qm', 'base')
+  commitFiles(repo, { 'policies/p.yaml': one }, 'base')
   writeFileSync(join(repo, 'policies', 'extra.yaml'), stream(namespace('team-b'), ip('team-b', 'b', ['registry.example.net/b'])))
   writeFileSync(join(repo, '.gitattributes'), 'policies/extra.yaml export-ignore\n')
   git(repo, 'add', '-A')
@@ -177,9 +179,7 @@ test('diff: git is never run from a relative PATH entry (nor an empty one, which
   const repo = join(dir, 'repo')
   mkdirSync(repo)
   initRepo(repo)
-  writeFileSync(join(repo, 'p.yaml'), one)
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-qm', 'base')
+  commitFiles(repo, { 'p.yaml': one }, 'base')
   const canary = join(dir, 'ran')
   const fake = `#!/bin/sh\necho "$0" >> ${canary}\nexit 1\n`
   mkdirSync(join(repo, 'bin'))
@@ -199,10 +199,7 @@ test('diff: SIGTERM while a child runs removes the temporary directory', { skip:
   const bin = join(dir, 'bin')
   for (const d of [repo, tmp, bin]) mkdirSync(d)
   initRepo(repo)
-  writeFileSync(join(repo, 'kustomization.yaml'), 'resources: [p.yaml]\n')
-  writeFileSync(join(repo, 'p.yaml'), one)
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-qm', 'base')
+  commitFiles(repo, { 'kustomization.yaml': 'resources: [p.yaml]\n', 'p.yaml': one }, 'base')
   const started = join(dir, 'started')
   writeFileSync(join(bin, 'kustomize'), `#!/bin/sh\ntouch ${started}\nexec sleep 30\n`)
   chmodSync(join(bin, 'kustomize'), 0o755)

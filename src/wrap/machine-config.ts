@@ -34,17 +34,20 @@ export function dataUrl(contents: string): string {
   return `${TEXT_DATA_URL_PREFIX}${Buffer.from(contents, 'utf8').toString('base64')}`
 }
 
-// Every pool's MachineConfigs embed the same files: encode each file once.
-const DATA_URLS = new WeakMap<NodeFile, string>()
-
-function fileDataUrl(file: NodeFile): string {
-  let url = DATA_URLS.get(file)
-  if (url === undefined) {
-    url = dataUrl(file.contents)
-    DATA_URLS.set(file, url)
+/** `encode` once per file: every pool's MachineConfigs embed the same file objects. */
+function oncePerFile(encode: (contents: string) => string): (file: NodeFile) => string {
+  const cache = new WeakMap<NodeFile, string>()
+  return (file) => {
+    let url = cache.get(file)
+    if (url === undefined) {
+      url = encode(file.contents)
+      cache.set(file, url)
+    }
+    return url
   }
-  return url
 }
+
+const fileDataUrl = oncePerFile(dataUrl)
 
 /** The data URL prefix of gzip contents, as Butane writes them (no media type: the bytes are not text). */
 export const GZIP_DATA_URL_PREFIX = 'data:;base64,'
@@ -54,16 +57,7 @@ export function gzipDataUrl(contents: string): string {
   return `${GZIP_DATA_URL_PREFIX}${gzip(Buffer.from(contents, 'utf8')).toString('base64')}`
 }
 
-const GZIP_DATA_URLS = new WeakMap<NodeFile, string>()
-
-function fileGzipDataUrl(file: NodeFile): string {
-  let url = GZIP_DATA_URLS.get(file)
-  if (url === undefined) {
-    url = gzipDataUrl(file.contents)
-    GZIP_DATA_URLS.set(file, url)
-  }
-  return url
-}
+const fileGzipDataUrl = oncePerFile(gzipDataUrl)
 
 /**
  * Ignition file entry as MCO's `NewIgnFileBytesOverwriting` builds it, keys in

@@ -13,7 +13,7 @@ import { parse } from 'yaml'
 import { BUILD_ENV_OPTIONS } from '../../src/commands/build.ts'
 import { DEFAULT_OPTIONS } from '../../src/options.ts'
 import { argoEscape, argoParameterEnv, commandEnv, type AppParameter, type Application, type Command, type PluginYaml } from './argocd-env.ts'
-import { BUNDLE, binDir, copyTree, kindOf, machineConfigs, nameOf, parseStream, pathWith, requireTool, runProgram, tempDir, type Ran } from './helpers.ts'
+import { ARGOCD_EXAMPLE_OBJECTS, binDir, BUNDLE, copyTree, kindsAndNames, machineConfigs, parseStream, pathWith, requireTool, runProgram, tempDir, type Ran } from './helpers.ts'
 
 const REPO = 'examples/argocd'
 
@@ -114,14 +114,7 @@ test('generate prints the manifests: the resources and one MachineConfig per poo
   const generated = s.generate()
   assert.equal(generated.code, 0, generated.stderr)
   const objects = parseStream(generated.stdout)
-  assert.deepEqual(objects.map((o) => `${kindOf(o)} ${nameOf(o)}`), [
-    'Namespace payments',
-    'ClusterImagePolicy release-payload',
-    'Image cluster',
-    'ImagePolicy payments/payments-images',
-    'MachineConfig 99-master-image-signatures',
-    'MachineConfig 99-worker-image-signatures',
-  ])
+  assert.deepEqual(kindsAndNames(objects), ARGOCD_EXAMPLE_OBJECTS)
   // The same MachineConfigs as the CLI renders from the same files and options.
   const direct = runProgram(process.execPath, [BUNDLE, '--pools', 'master,worker', '--name', '99-{pool}-image-signatures', '--strict', '--target-release', '4.19', 'image-cluster.yaml', 'policies.yaml'], { cwd: s.appDir })
   assert.equal(direct.code, 0, direct.stderr)

@@ -212,3 +212,32 @@ export function withoutOrchestratorAnnotations(o: Record<string, unknown>): Reco
   }
   return copy
 }
+
+/** `kind name` of what examples/kustomize-overlay's prod overlay builds, the transformer included. */
+export const OVERLAY_OBJECTS: readonly string[] = [
+  'Namespace team-a',
+  'Namespace team-b',
+  'ClusterImagePolicy prod-mirror',
+  'ClusterImagePolicy release-payload',
+  'Image cluster',
+  'ImagePolicy team-a/team-a-images',
+  'ImagePolicy team-b/team-b-images',
+  'MachineConfig 99-infra-sigstore-imagepolicies',
+  'MachineConfig 99-master-sigstore-imagepolicies',
+  'MachineConfig 99-worker-sigstore-imagepolicies',
+]
+
+/** `kind name` of what examples/argocd's Application generates through the plugin. */
+export const ARGOCD_EXAMPLE_OBJECTS: readonly string[] = [
+  'Namespace payments',
+  'ClusterImagePolicy release-payload',
+  'Image cluster',
+  'ImagePolicy payments/payments-images',
+  'MachineConfig 99-master-image-signatures',
+  'MachineConfig 99-worker-image-signatures',
+]
+
+/** `kind name` of each object, as the lists above write them. */
+export function kindsAndNames(objects: readonly Record<string, unknown>[]): string[] {
+  return objects.map((o) => `${kindOf(o)} ${nameOf(o)}`)
+}

@@ -22,21 +22,7 @@ import { buildSync } from 'esbuild'
 import { parse } from 'yaml'
 import { asResourceList } from '../../src/warm-up.ts'
 import type { Application } from './argocd-env.ts'
-import {
-  BUNDLE,
-  FUNCTION_IMAGE,
-  SIDECAR_IMAGE,
-  copyTree,
-  exampleFor,
-  kindOf,
-  machineConfigs,
-  nameOf,
-  parseStream,
-  requireImages,
-  runProgram,
-  snapshotTree,
-  tempDir,
-} from './helpers.ts'
+import { ARGOCD_EXAMPLE_OBJECTS, BUNDLE, copyTree, exampleFor, FUNCTION_IMAGE, kindsAndNames, machineConfigs, parseStream, requireImages, runProgram, SIDECAR_IMAGE, snapshotTree, tempDir } from './helpers.ts'
 
 const KPT_EXAMPLE = 'examples/kpt-package'
 const ARGO_REPO = 'examples/argocd'
@@ -255,14 +241,7 @@ test('the sidecar image runs discover and generate as argocd-cmp-server does, wi
   assert.deepEqual(cmp!.discover, { code: 0, stdout: 'policies.yaml\n', stderr: '' })
   assert.equal(cmp!.generate.code, 0, cmp!.generate.stderr)
   const objects = parseStream(cmp!.generate.stdout)
-  assert.deepEqual(objects.map((o) => `${kindOf(o)} ${nameOf(o)}`), [
-    'Namespace payments',
-    'ClusterImagePolicy release-payload',
-    'Image cluster',
-    'ImagePolicy payments/payments-images',
-    'MachineConfig 99-master-image-signatures',
-    'MachineConfig 99-worker-image-signatures',
-  ])
+  assert.deepEqual(kindsAndNames(objects), ARGOCD_EXAMPLE_OBJECTS)
   // PARAM_POOLS_*, PARAM_STRICT, PARAM_TARGET_RELEASE and ARGOCD_ENV_NAME reached it: the CLI with the same options renders the same.
   const appDir = join(ARGO_REPO, APPLICATION.spec.source.path)
   const direct = runProgram(process.execPath, [BUNDLE, '--pools', 'master,worker', '--name', '99-{pool}-image-signatures', '--strict', '--target-release', '4.19', 'image-cluster.yaml', 'policies.yaml'], { cwd: appDir })

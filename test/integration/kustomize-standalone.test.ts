@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { BUNDLE, exampleFor, kindOf, machineConfigs, nameOf, parseStream, requireStandaloneKustomize, runProgram } from './helpers.ts'
+import { BUNDLE, exampleFor, kindOf, kindsAndNames, machineConfigs, OVERLAY_OBJECTS, parseStream, requireStandaloneKustomize, runProgram } from './helpers.ts'
 
 const EXAMPLE = 'examples/kustomize-overlay'
 const OVERLAY = 'overlays/prod'
@@ -50,18 +50,7 @@ test('kustomize build --enable-alpha-plugins --enable-exec runs the KRM exec fun
   const built = s.build(['--enable-alpha-plugins', '--enable-exec', OVERLAY])
   assert.equal(built.code, 0, built.stderr)
   const objects = parseStream(built.stdout)
-  assert.deepEqual(objects.map((o) => `${kindOf(o)} ${nameOf(o)}`), [
-    'Namespace team-a',
-    'Namespace team-b',
-    'ClusterImagePolicy prod-mirror',
-    'ClusterImagePolicy release-payload',
-    'Image cluster',
-    'ImagePolicy team-a/team-a-images',
-    'ImagePolicy team-b/team-b-images',
-    'MachineConfig 99-infra-sigstore-imagepolicies',
-    'MachineConfig 99-master-sigstore-imagepolicies',
-    'MachineConfig 99-worker-sigstore-imagepolicies',
-  ])
+  assert.deepEqual(kindsAndNames(objects), OVERLAY_OBJECTS)
   // kustomize strips its build annotations and drops the local-config functionConfig.
   assert.doesNotMatch(built.stdout, /config\.kubernetes\.io\/(index|path|id)|kustomize\.config\.k8s\.io\/id|ImagePolicyRenderer/)
   // The same MachineConfigs as the CLI renders from the overlay built without the transformer.

@@ -8,17 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { PLUGIN_RELATIVE_PATH } from '../../src/commands/install-kustomize-plugin.ts'
-import {
-  BUNDLE,
-  exampleFor,
-  kindOf,
-  machineConfigs,
-  nameOf,
-  nodeFiles,
-  parseStream,
-  requireTool,
-  runProgram,
-} from './helpers.ts'
+import { BUNDLE, exampleFor, kindsAndNames, machineConfigs, nodeFiles, OVERLAY_OBJECTS, parseStream, requireTool, runProgram } from './helpers.ts'
 
 const EXAMPLE = 'examples/kustomize-overlay'
 const OVERLAY = 'overlays/prod'
@@ -51,21 +41,7 @@ test('kubectl kustomize --enable-alpha-plugins renders the overlay: bases, names
   const built = runProgram(s.kubectl, ['kustomize', '--enable-alpha-plugins', OVERLAY], { cwd: s.example, env: s.env })
   assert.equal(built.code, 0, built.stderr)
   const objects = parseStream(built.stdout)
-  assert.deepEqual(
-    objects.map((o) => `${kindOf(o)} ${nameOf(o)}`),
-    [
-      'Namespace team-a',
-      'Namespace team-b',
-      'ClusterImagePolicy prod-mirror',
-      'ClusterImagePolicy release-payload',
-      'Image cluster',
-      'ImagePolicy team-a/team-a-images',
-      'ImagePolicy team-b/team-b-images',
-      'MachineConfig 99-infra-sigstore-imagepolicies',
-      'MachineConfig 99-master-sigstore-imagepolicies',
-      'MachineConfig 99-worker-sigstore-imagepolicies',
-    ],
-  )
+  assert.deepEqual(kindsAndNames(objects), OVERLAY_OBJECTS)
   const mcs = machineConfigs(objects)
   for (const [name, mc] of mcs) {
     const pool = /^99-(.*)-sigstore-imagepolicies$/.exec(name)![1]
