@@ -87,7 +87,7 @@ function evaluateInputs(inputs: readonly InputText[], functionConfig: unknown, f
     if (!same) {
       throw new InputError(`the generated MachineConfigs carry different node files for the pools ${pools.map(([p]) => p).join(', ')}: impact cannot tell which pool a workload runs on`)
     }
-    return { images, side: { files: first![1], policies: [], conflicts: [], fromMachineConfigs: true }, issues: [], failed: false, note: 'read from the MachineConfigs imagepolicy-mc generated in the stream (no policy names)' }
+    return { images, side: { files: first![1], policies: [], conflicts: [], fromMachineConfigs: true }, issues: [], failed: false, note: 'read from the MachineConfigs imagepolicy-mc generated in the stream: the policies that wrote each scope, and namespace scopes dropped for nesting, are not known' }
   }
   const result = runRead(read, { ...(functionConfig !== undefined ? { functionConfig } : {}), flags, reviewOnly: true, maxOutputBytes: limits.maxOutputBytes })
   if (result.exitCode !== 0) return { images, side: empty, issues: result.issues, failed: true }
@@ -141,7 +141,7 @@ export async function impactCommand(argv: readonly string[], streams: Streams): 
       const side = evaluateInputs(read.inputs, read.functionConfig, flags, limits)
       for (const i of side.issues) streams.stderr.write(formatIssue(i) + '\n')
       if (side.failed) return 1
-      write(streamImpact(side.images, side.side, parsed.namespace))
+      write(streamImpact(side.images, side.side, parsed.namespace, side.note !== undefined ? [side.note] : []))
       return 0
     }
 

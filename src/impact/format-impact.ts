@@ -39,7 +39,7 @@ function requirementDetails(g: Governing): string[] {
 }
 
 function title(e: StreamEntry | DiffEntry): string {
-  const ref = e.reference ?? e.given.join(', ')
+  const ref = e.reference ?? e.given.map((g) => (g === '' ? '(no image)' : g)).join(', ')
   const as = e.reference !== null && e.given.some((g) => g !== e.reference) ? ` (written ${e.given.join(', ')})` : ''
   return `${e.namespace}  ${ref}${as}`
 }
@@ -78,7 +78,7 @@ function headline(r: ImpactReport): string {
 /** Plain text: a headline, then one block per image (namespace, then reference order). */
 export function formatImpactText(r: ImpactReport): string {
   const lines = [escapeControls(headline(r))]
-  if (r.form === 'diff') for (const n of r.notes) lines.push(escapeControls(`note: ${n}`))
+  for (const n of r.notes) lines.push(escapeControls(`note: ${n}`))
   for (const e of r.images) lines.push('', ...entryText(e))
   return lines.join('\n') + '\n'
 }
@@ -99,13 +99,13 @@ function fence(text: string): string {
  */
 export function formatImpactMarkdown(r: ImpactReport): string {
   let out = `### Image impact\n\n${cell(headline(r))}\n\n`
-  if (r.form === 'diff') for (const n of r.notes) out += `> ${cell(n)}\n\n`
+  for (const n of r.notes) out += `> ${cell(n)}\n\n`
   if (r.images.length > 0) {
     out += r.form === 'diff' ? '| namespace | image | before | after | risks |\n| --- | --- | --- | --- | --- |\n' : '| namespace | image | requirement | risks |\n| --- | --- | --- | --- |\n'
     const rows: string[] = []
     for (const e of r.images) {
       const risks = e.risks.length === 0 ? '' : `⚠️ ${e.risks.map((k) => k.code).join(', ')}`
-      const image = cell(e.reference ?? e.given.join(', ')) + ('in' in e && e.in !== 'both' ? ` (only ${e.in})` : '')
+      const image = cell(e.reference ?? e.given.map((g) => (g === '' ? '(no image)' : g)).join(', ')) + ('in' in e && e.in !== 'both' ? ` (only ${e.in})` : '')
       rows.push('in' in e ? `| ${cell(e.namespace)} | ${image} | ${cell(requirementSummary(e.before))} | ${cell(requirementSummary(e.after))} | ${risks} |\n` : `| ${cell(e.namespace)} | ${image} | ${cell(requirementSummary(e.requirement))} | ${risks} |\n`)
     }
     const budget = MAX_MARKDOWN_CHARS / 2

@@ -11,7 +11,7 @@ import { CONTAINER_LISTS, type WorkloadImage } from './workload-images.ts'
 /** Where a workload names no namespace, kubectl (and `oc`) apply it to this one unless told otherwise. */
 export const KUBECTL_DEFAULT_NAMESPACE = 'default'
 
-export type RiskCode = 'invalid-reference' | 'tag-needs-exact-identity' | 'no-sigstore-attachments' | 'openshift-namespace-captured' | 'scope-dropped-for-nesting' | 'namespace-assumed'
+export type RiskCode = 'invalid-reference' | 'newly-rejected' | 'tag-needs-exact-identity' | 'no-sigstore-attachments' | 'openshift-namespace-captured' | 'scope-dropped-for-nesting' | 'namespace-assumed'
 
 export interface Risk {
   readonly code: RiskCode
@@ -53,6 +53,8 @@ export interface StreamImpact {
   readonly images: readonly StreamEntry[]
   /** Workloads without metadata.namespace were evaluated in this namespace. */
   readonly defaultNamespace: string
+  /** How the input was read (rendered, or decoded from its MachineConfigs). */
+  readonly notes: readonly string[]
 }
 
 export interface DiffImpact {
@@ -134,6 +136,9 @@ function risksOf(group: Group, g: Governing | null, before: Governing | null | u
     risks.push({ code: 'invalid-reference', text: `${group.error ?? 'the image cannot be read'}: CRI-O cannot pull it` })
     return risks
   }
+  if (g.verdict === 'rejected' && before !== undefined && before !== null && before.verdict !== 'rejected') {
+    risks.push({ code: 'newly-rejected', text: `every pull of ${image.identity} is refused after the change (${g.sources.join(', ')}): pods that run it stop starting` })
+  }
   if (group.namespaceAssumed) {
     risks.push({ code: 'namespace-assumed', text: `a workload names no metadata.namespace: evaluated for namespace ${group.namespace} (give the namespace Argo CD or kubectl applies it to with --namespace)` })
   }
@@ -166,7 +171,7 @@ function risksOf(group: Group, g: Governing | null, before: Governing | null | u
 }
 
 /** Every image of the stream's workloads with its requirement. */
-export function streamImpact(images: readonly WorkloadImage[], side: PolicySide, defaultNamespace = KUBECTL_DEFAULT_NAMESPACE): StreamImpact {
+export function streamImpact(images: readonly WorkloadImage[], side: PolicySide, defaultNamespace = KUBECTL_DEFAULT_NAMESPACE, notes: readonly string[] = []): StreamImpact {
   const evaluate = governingEvaluator(side)
   const entries = groupImages([{ side: 'head', images }], defaultNamespace).map((g): StreamEntry => {
     const requirement = g.image !== undefined ? evaluate(g.namespace, g.image) : null
@@ -180,7 +185,7 @@ export function streamImpact(images: readonly WorkloadImage[], side: PolicySide,
       risks: risksOf(g, requirement, undefined),
     }
   })
-  return { form: 'stream', images: entries, defaultNamespace }
+  return { form: 'stream', images: entries, defaultNamespace, notes }
 }
 
 /**
