@@ -153,7 +153,12 @@ export function governingEvaluator(side: PolicySide): (namespace: string, image:
   }
 }
 
-/** The part of a Governing that says what a pull needs (the file it is read from is not part of it). */
+/**
+ * The part of a Governing that decides a pull: the verdict, who wrote it, the
+ * rules (keys, identity) and, where a signature is needed, whether it is read.
+ * The file and the scope key are not part of it: a scope narrowed from
+ * `host/team` to `host/team/apps` changes nothing for `host/team/apps/web`.
+ */
 export function requirementKey(g: Governing): string {
-  return JSON.stringify([g.scope, g.verdict, g.sources, g.rules, g.verdict === 'signature-required' ? g.sigstoreAttachments : null])
+  return JSON.stringify([g.verdict, g.sources, g.rules, g.verdict === 'signature-required' ? g.sigstoreAttachments : null])
 }

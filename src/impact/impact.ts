@@ -11,7 +11,7 @@ import { CONTAINER_LISTS, type WorkloadImage } from './workload-images.ts'
 /** Where a workload names no namespace, kubectl (and `oc`) apply it to this one unless told otherwise. */
 export const KUBECTL_DEFAULT_NAMESPACE = 'default'
 
-export type RiskCode = 'invalid-reference' | 'newly-rejected' | 'tag-needs-exact-identity' | 'no-sigstore-attachments' | 'openshift-namespace-captured' | 'scope-dropped-for-nesting' | 'namespace-assumed'
+export type RiskCode = 'invalid-reference' | 'newly-rejected' | 'no-longer-verified' | 'tag-needs-exact-identity' | 'no-sigstore-attachments' | 'openshift-namespace-captured' | 'scope-dropped-for-nesting' | 'namespace-assumed'
 
 export interface Risk {
   readonly code: RiskCode
@@ -138,6 +138,9 @@ function risksOf(group: Group, g: Governing | null, before: Governing | null | u
   }
   if (g.verdict === 'rejected' && before !== undefined && before !== null && before.verdict !== 'rejected') {
     risks.push({ code: 'newly-rejected', text: `every pull of ${image.identity} is refused after the change (${g.sources.join(', ')}): pods that run it stop starting` })
+  }
+  if (g.verdict === 'accepted' && before !== undefined && before !== null && before.verdict === 'signature-required') {
+    risks.push({ code: 'no-longer-verified', text: `${image.identity} was pulled only with a valid signature and is accepted without one after the change (${g.sources.join(', ')})` })
   }
   if (group.namespaceAssumed) {
     risks.push({ code: 'namespace-assumed', text: `a workload names no metadata.namespace: evaluated for namespace ${group.namespace} (give the namespace Argo CD or kubectl applies it to with --namespace)` })
