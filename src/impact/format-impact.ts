@@ -72,7 +72,7 @@ function headline(r: ImpactReport): string {
   const images = `${n} image${n === 1 ? '' : 's'}`
   const risks = risky > 0 ? `, ${risky} with risks` : ''
   if (r.form === 'stream') return `${images} run by the workloads${risks}`
-  return `${n === 0 ? 'no image' : images} change${n === 1 ? 's' : ''} requirement from ${r.base} to ${r.head}${risks} (${r.unchanged} unchanged)`
+  return `${n === 0 ? 'no image' : images} change${n <= 1 ? 's' : ''} requirement from ${r.base} to ${r.head}${risks} (${r.unchanged} unchanged)`
 }
 
 /** Plain text: a headline, then one block per image (namespace, then reference order). */
