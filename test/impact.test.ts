@@ -275,3 +275,17 @@ test('governingEvaluator: a namespace without its own file reads policy.json; an
   const none = governingEvaluator({ files: [], policies: [], conflicts: [] })('team-a', image.value)
   assert.deepEqual([none.file, none.fileWritten, none.scope, none.verdict, none.sources], ['/etc/containers/policy.json', false, null, 'accepted', ['policy default: insecureAcceptAnything']])
 })
+
+test('risks: a signature required where registries.d reads no attachments; newly rejected; no workloads at all', () => {
+  const policy = JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { 'registry.example.com/app': [{ type: 'sigstoreSigned', keyData: 'eA==', signedIdentity: { type: 'matchRepository' } }], 'blocked.example.com': [{ type: 'reject' }] } } })
+  const side: PolicySide = { files: [{ path: '/etc/containers/policy.json', contents: policy }], policies: [], conflicts: [], fromMachineConfigs: true }
+  const w = (image: string): WorkloadImage => ({ kind: 'Pod', name: 'p', namespace: 'team-a', list: 'containers', container: 'c', path: 'spec.containers[0].image', image })
+  const report = streamImpact([w('registry.example.com/app/x:1'), w('blocked.example.com/y:1')], side)
+  assert.deepEqual(report.images.map((e) => [e.reference, e.requirement?.verdict, e.requirement?.sources, e.risks.map((r) => r.code)]), [
+    ['blocked.example.com/y:1', 'rejected', ['Image cluster spec.registrySources.blockedRegistries'], []],
+    ['registry.example.com/app/x:1', 'signature-required', ['(written by the generated MachineConfigs in the stream)'], ['no-sigstore-attachments']],
+  ])
+  const diff = diffImpact({ label: 'b', images: [w('blocked.example.com/y:1')], side: { files: [], policies: [], conflicts: [] } }, { label: 'h', images: [w('blocked.example.com/y:1')], side })
+  assert.deepEqual(diff.images.map((e) => e.risks.map((r) => r.code)), [['newly-rejected']])
+  assert.match(formatImpactText(streamImpact([], side)), /^no image: the input holds no workload/)
+})

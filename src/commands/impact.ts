@@ -18,6 +18,7 @@ import { escapeControls, formatIssue, type Issue } from '../issues.ts'
 import type { Limits } from '../limits.ts'
 import type { PartialOptions } from '../options.ts'
 import { runRead } from '../run.ts'
+import { compareBytewise } from '../upstream/go-json.ts'
 import { DNS1123_LABEL_MAX_LENGTH, DNS1123_LABEL_MESSAGE, isDns1123Label } from '../upstream/dns1123.ts'
 import { readSideInputs, type SideOptions } from './diff.ts'
 import { commandLimits, guarded, parseCommandArgs, readFunctionConfig, readRendererInputs, rendererFlags, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
@@ -81,7 +82,7 @@ function evaluateInputs(inputs: readonly InputText[], functionConfig: unknown, f
   const fromMachineConfigs = read.issues.some((i) => i.severity === 'error') ? undefined : nodeFilesFromMachineConfigs(values)
   if (fromMachineConfigs !== undefined) {
     if (fromMachineConfigs.issues.length > 0) return { images, side: empty, issues: fromMachineConfigs.issues, failed: true }
-    const pools = [...fromMachineConfigs.pools].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const pools = [...fromMachineConfigs.pools].sort(([a], [b]) => compareBytewise(a, b))
     const [first] = pools
     const same = pools.every(([, files]) => JSON.stringify(files) === JSON.stringify(first![1]))
     if (!same) {

@@ -71,7 +71,7 @@ function headline(r: ImpactReport): string {
   const n = r.images.length
   const images = `${n} image${n === 1 ? '' : 's'}`
   const risks = risky > 0 ? `, ${risky} with risks` : ''
-  if (r.form === 'stream') return `${images} run by the workloads${risks}`
+  if (r.form === 'stream') return n === 0 ? 'no image: the input holds no workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob)' : `${images} run by the workloads${risks}`
   return `${n === 0 ? 'no image' : images} change${n <= 1 ? 's' : ''} requirement from ${r.base} to ${r.head}${risks} (${r.unchanged} unchanged)`
 }
 

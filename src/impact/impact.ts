@@ -70,7 +70,8 @@ export interface DiffImpact {
 
 interface Group {
   readonly namespace: string
-  readonly namespaceAssumed: boolean
+  /** Some workload running it names no namespace (set while grouping). */
+  namespaceAssumed: boolean
   readonly given: Set<string>
   readonly image: ImageReference | undefined
   readonly error: string | undefined
@@ -95,7 +96,7 @@ function groupImages(sides: readonly { readonly side: 'base' | 'head'; readonly 
         g = { namespace, namespaceAssumed: false, given: new Set(), image: 'value' in parsed ? parsed.value : undefined, error: 'error' in parsed ? parsed.error : undefined, uses: [] }
         groups.set(key, g)
       }
-      if (w.namespace === undefined) (g as { namespaceAssumed: boolean }).namespaceAssumed = true
+      if (w.namespace === undefined) g.namespaceAssumed = true
       g.given.add(text)
       g.uses.push({
         use: { workload: workloadName(w), container: `${w.list}[${w.container}]`, path: w.path },
