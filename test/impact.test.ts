@@ -91,7 +91,7 @@ test('impact reads stdin; --namespace sets the namespace of workloads that name 
   assert.equal(inDefault.code, 0, inDefault.stderr)
   const d = JSON.parse(inDefault.stdout) as { images: { namespace: string; requirement: { verdict: string; file: string } }[] }
   assert.deepEqual(d.images.map((e) => [e.namespace, e.requirement.verdict, e.requirement.file]), [['default', 'accepted', '/etc/containers/policy.json']])
-  const inTeamA = await runCli(['impact', '--target-release', '4.19', '--format', 'json', '-n', 'team-a'], input)
+  const inTeamA = await runCli(['impact', '--target-release', '4.19', '-o', 'json', '-n', 'team-a'], input)
   const a = JSON.parse(inTeamA.stdout) as typeof d
   assert.deepEqual(a.images.map((e) => [e.namespace, e.requirement.verdict, e.requirement.file]), [['team-a', 'signature-required', '/etc/crio/policies/team-a.json']])
   const bad = await runCli(['impact', '-n', 'Team_A'], input)

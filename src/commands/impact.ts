@@ -45,7 +45,7 @@ changes, before -> after; the images of both sides' workloads are evaluated
 under both sides' policies. The first argument is taken as a revision when it
 is not a path; give --diff to compare two paths (or to be explicit).
 
-  --format text|markdown|json  markdown is for a pull-request comment; json for scripts
+  --format text|markdown|json  (also --output, -o) markdown is for a pull-request comment; json for scripts
                                (the fields of StreamImpact / DiffImpact in src/impact/impact.ts) [default: text]
   --namespace NS, -n NS        the namespace of workloads that name none (where Argo CD or
                                kubectl -n applies them) [default: ${KUBECTL_DEFAULT_NAMESPACE}]
@@ -121,7 +121,7 @@ export async function impactCommand(argv: readonly string[], streams: Streams): 
   return guarded('impact', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) =>
       withRendererOptions(y)
-        .option('format', { type: 'string', choices: ['text', 'markdown', 'json'] as const, default: 'text' as const })
+        .option('format', { alias: ['output', 'o'], type: 'string', choices: ['text', 'markdown', 'json'] as const, default: 'text' as const })
         .option('namespace', { alias: 'n', type: 'string', default: KUBECTL_DEFAULT_NAMESPACE })
         .option('diff', { type: 'boolean', default: false })
         .option('path', { type: 'string', default: '.' })
