@@ -36,6 +36,7 @@ const STAGES: readonly [string, number][] = [
   ['review/', 8],
   ['explain/', 8],
   ['diff/', 8],
+  ['impact/', 8],
   ['run.ts', 9],
 ]
 /** Everything else (cli/, bin, commands/, the snapshot) is the edge. */

@@ -22,6 +22,7 @@ Commands (each has --help):
   imagepolicy-mc render [PATH...] [--out DIR]     the node files, as a node holds them
   imagepolicy-mc explain IMAGE [--namespace NS]   which policy applies to an image, in words
   imagepolicy-mc diff BASE HEAD                   the change in node files between two trees or revisions
+  imagepolicy-mc impact [PATH...] | BASE HEAD     which workload images a policy (change) verifies, rejects or frees
   imagepolicy-mc build [DIR]                      kustomize, then the function (Argo CD generate)
   imagepolicy-mc discover [DIR]                   Argo CD discovery
   imagepolicy-mc install-kustomize-plugin         install the kustomize exec plugin`

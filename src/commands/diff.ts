@@ -67,7 +67,7 @@ function isKustomization(dir: string): boolean {
   return ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(dir, f)))
 }
 
-interface SideOptions {
+export interface SideOptions {
   readonly repo: string
   readonly defaultPath: string
   readonly kustomizeArgs: readonly string[]
@@ -168,10 +168,18 @@ async function gitRevision(spec: string, defaultPath: string, git: GitContext): 
   return { rev, commit, path }
 }
 
-async function readSide(spec: string, parsed: Readonly<Record<string, unknown>>, options: SideOptions): Promise<Side> {
+/** One side's input texts (kustomize output or YAML files), or none when its path does not exist at the revision. */
+export interface SideInputs {
+  readonly label: string
+  readonly inputs?: readonly InputText[]
+  readonly note?: string
+}
+
+/** Reads one side (a path, or a git revision with its path) under diff's revision safety rules; impact reads sides here too. */
+export async function readSideInputs(spec: string, options: SideOptions): Promise<SideInputs> {
   if (writtenAsPath(spec)) {
     if (!pathExists(spec)) throw new UsageError(`${spec}: no such file or directory`)
-    return { label: spec, ...filesOf(await readPath(spec, options), parsed, options) }
+    return { label: spec, inputs: await readPath(spec, options) }
   }
   const git = await gitContext(options.repo)
   const revision = git !== undefined ? await gitRevision(spec, options.defaultPath, git) : undefined
@@ -181,7 +189,7 @@ async function readSide(spec: string, parsed: Readonly<Record<string, unknown>>,
     throw new UsageError(`${spec} is both a git revision and a path: write ./${spec} for the path, or refs/heads/${spec} (or the commit id) for the revision`)
   }
   if (revision === undefined) {
-    if (isPath) return { label: spec, ...filesOf(await readPath(spec, options), parsed, options) }
+    if (isPath) return { label: spec, inputs: await readPath(spec, options) }
     const why = git !== undefined ? '' : findExecutable('git', process.env['PATH']) === undefined ? ' (git is not on the absolute entries of PATH)' : ' (not inside a git repository)'
     throw new UsageError(`${spec} is neither a path nor a git revision${why}`)
   }
@@ -192,12 +200,18 @@ async function readSide(spec: string, parsed: Readonly<Record<string, unknown>>,
     await writeGitTree(git!.git, git!.top, revision.commit, revision.rev, dir)
     const at = join(dir, revision.path)
     if (relative(dir, at).startsWith('..')) throw new UsageError(`${spec}: the path leaves the repository`)
-    if (!pathExists(at)) return { label, pools: new Map(), issues: [], note: `${revision.path} does not exist at ${revision.rev}: no files` }
+    if (!pathExists(at)) return { label, note: `${revision.path} does not exist at ${revision.rev}: no files` }
     const inputs = (await readPath(at, options, dir)).map((i) => ({ ...i, ...(i.path !== undefined ? { path: i.path.replace(dir, revision.rev) } : {}) }))
-    return { label, ...filesOf(inputs, parsed, options) }
+    return { label, inputs }
   } finally {
     temp.remove()
   }
+}
+
+async function readSide(spec: string, parsed: Readonly<Record<string, unknown>>, options: SideOptions): Promise<Side> {
+  const side = await readSideInputs(spec, options)
+  if (side.inputs === undefined) return { label: side.label, pools: new Map(), issues: [], ...(side.note !== undefined ? { note: side.note } : {}) }
+  return { label: side.label, ...filesOf(side.inputs, parsed, options) }
 }
 
 export async function diffCommand(argv: readonly string[], streams: Streams): Promise<number> {

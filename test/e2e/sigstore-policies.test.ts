@@ -36,6 +36,7 @@ import {
 } from './harness/sigstore.ts'
 import { Skopeo, debugMessages, fatalMessage, policySections, sigstoreAttachmentKeys } from './harness/skopeo.ts'
 import { explain, explainShapeErrors } from './harness/explain.ts'
+import { impact, impactShapeErrors, type ImpactImage } from './harness/impact.ts'
 import { DATA_URL_PREFIX, POLICY_JSON, SIGSTORE_YAML, decodeDataUrl, layOut, render, type NodeRoot } from './harness/node-files.ts'
 import { INSTALL_HINT, findTools, inCI, type Tools } from './harness/tools.ts'
 
@@ -121,6 +122,12 @@ describe('harness', () => {
     assert.deepEqual(explainShapeErrors({ ...good, scope: 3, verdict: 'maybe', lostScopes: [{ scope: 'x' }] }),
       ['.scope is neither a string nor null', '.verdict is not accepted|rejected|signature-required', '.lostScopes is not a list of {policy, scope}'])
     assert.deepEqual(explainShapeErrors([]), ['not a JSON object'])
+  })
+  check('impact JSON: documents outside the contract are refused', () => {
+    const good = { form: 'stream', images: [{ namespace: 'n', reference: 'r/a:v1', requirement: { file: '/etc/containers/policy.json', scope: null, verdict: 'accepted', sigstoreAttachments: false }, risks: [] }] }
+    assert.deepEqual(impactShapeErrors(good), [])
+    assert.deepEqual(impactShapeErrors({ form: 'diff', images: [] }), ['not a stream-form impact document ({form: "stream", images: [...]})'])
+    assert.deepEqual(impactShapeErrors({ form: 'stream', images: [{ namespace: 'n', reference: 'r', requirement: { file: 1 }, risks: [] }] }), ['.images[0].requirement is not {file, scope, verdict, sigstoreAttachments}'])
   })
   check('skopeo messages: the logrus fatal line is unquoted', () => {
     const stderr = 'time="2026-01-01T00:00:00Z" level=fatal msg="Source image rejected: Signature for identity \\"a/b:v1\\" is not accepted"\n'
@@ -568,6 +575,96 @@ function agrees(ref: Ref, where: Where, options: AgreeOptions): void {
   })
 }
 
+// ------------------------------------------------- impact agrees with skopeo --
+// `imagepolicy-mc impact` lists the images of workloads with the file, scope
+// and verdict that govern them. The suite writes a workloads file (one
+// Deployment per namespace, running a sample of the images: signed, unsigned,
+// other registries), runs impact once on the rendered input plus that file,
+// and for each sample pulls with skopeo --debug under the node file impact
+// names, comparing impact's scope and verdict with skopeo's evaluation.
+
+/** team-c has no ImagePolicy: its pods use policy.json. */
+type ImpactNamespace = 'team-a' | 'team-b' | 'team-c'
+interface ImpactSample {
+  readonly namespace: ImpactNamespace
+  readonly ref: Ref
+  /** The section skopeo must use (null: the policy's default), so the sample covers what it claims. */
+  readonly scope: Ref | null
+  /** skopeo's outcome for the sample: accepted, or rejected with this reason. */
+  readonly expect: Expect
+  /** Risk codes impact must flag (exactly these). */
+  readonly risks?: readonly string[]
+  readonly note: string
+}
+
+const IMPACT_SAMPLES: readonly ImpactSample[] = [
+  { namespace: 'team-c', ref: `${R}/publickey/signed:v1`, scope: `${R}/publickey`, expect: accepted, risks: ['tag-needs-exact-identity'], note: 'signed, cluster scope' },
+  { namespace: 'team-c', ref: `${R}/publickey/unsigned:v1`, scope: `${R}/publickey`, expect: rejected(NOSIG), risks: ['tag-needs-exact-identity'], note: 'unsigned' },
+  { namespace: 'team-c', ref: `${BARE_WILD}/wild/unsigned:v1`, scope: null, expect: accepted, note: 'another registry: no scope, no signature required' },
+  { namespace: 'team-c', ref: `${WILD}/wild/signed:v1`, scope: '*.wild.e2e.test', expect: accepted, risks: ['tag-needs-exact-identity'], note: 'wildcard scope' },
+  { namespace: 'team-c', ref: byDigest(`${R}/pinned/signed:v1`), scope: byDigest(`${R}/pinned/signed:v1`), expect: accepted, note: 'digest scope, by digest' },
+  { namespace: 'team-c', ref: `${R}/match/repository/app:v2`, scope: `${R}/match/repository`, expect: accepted, note: 'MatchRepository: a tag pull is not flagged' },
+  { namespace: 'team-a', ref: `${R}/ns/shared/app:v1`, scope: `${R}/ns/shared`, expect: accepted, risks: ['tag-needs-exact-identity'], note: "team-a's file" },
+  { namespace: 'team-b', ref: `${R}/ns/shared/app:v1`, scope: `${R}/ns/shared`, expect: rejected(BADSIG), risks: ['tag-needs-exact-identity'], note: "team-b's file, team-b's key" },
+  { namespace: 'team-a', ref: `${R}/ns/cluster-owned/team-a/app:v1`, scope: `${R}/ns/cluster-owned`, expect: rejected(BADSIG), risks: ['tag-needs-exact-identity', 'scope-dropped-for-nesting'], note: "team-a's scope dropped for nesting" },
+  { namespace: 'team-a', ref: `${R}/ns/tagged/app:v1`, scope: `${R}/ns/tagged/app:v1`, expect: accepted, risks: ['tag-needs-exact-identity'], note: 'tag scope in team-a' },
+  { namespace: 'team-b', ref: `${R}/ns/tagged/app:v1`, scope: `${R}/ns/tagged/app`, expect: rejected(BADSIG), risks: ['tag-needs-exact-identity'], note: "the cluster scope in team-b's file" },
+]
+
+let impactRun: Promise<{ readonly images: readonly ImpactImage[]; readonly command: string }> | undefined
+/** Writes the workloads (once the digests are known) and runs impact once for all samples. */
+function impactReport(): Promise<{ readonly images: readonly ImpactImage[]; readonly command: string }> {
+  impactRun ??= (async () => {
+    const input = world?.input
+    if (input === undefined) throw new Error('setup did not complete (no input)')
+    const namespaces = [...new Set(IMPACT_SAMPLES.map((s) => s.namespace))]
+    const docs = namespaces.map((ns) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'sample', namespace: ns },
+      spec: { template: { spec: { containers: IMPACT_SAMPLES.filter((s) => s.namespace === ns).map((s, i) => ({ name: `c${i}`, image: resolveRef(s.ref) })) } } },
+    }))
+    const file = join(w().work, 'workloads.yaml')
+    writeFileSync(file, docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'))
+    return impact(input, file)
+  })()
+  return impactRun
+}
+
+function impactAgrees(sample: ImpactSample): void {
+  const outcome = 'accept' in sample.expect ? 'accepted' : 'rejected'
+  check(`impact ${shownRef(sample.ref)} in ${sample.namespace} = skopeo (${sample.note}; ${outcome})`, async () => {
+    const { skopeo, node } = w()
+    const reference = resolveRef(sample.ref)
+    const { images, command } = await impactReport()
+    const entry = images.find((e) => e.namespace === sample.namespace && e.reference === reference)
+    assert.ok(entry?.requirement != null, `${command} lists no evaluated ${reference} in ${sample.namespace}`)
+    const g = entry.requirement!
+    // The file: CRI-O's choice for the namespace, as the suite lays the files out.
+    const suiteFile = sample.namespace === 'team-c' ? node.policy : node.namespacePolicy(sample.namespace)
+    assert.equal(resolve(join(node.root, g.file)), resolve(suiteFile), `DISAGREEMENT (file) for ${reference} in ${sample.namespace}: impact says ${g.file}`)
+    const pulled = await skopeo.pull(reference, suiteFile, node.registriesD, { debug: true })
+    const sections = policySections(pulled.raw.stderr)
+    const show = (v: string | null | undefined): string => (v === undefined ? '(nothing)' : v === null ? 'the default policy section' : JSON.stringify(v))
+    assert.ok(sections.length > 0, `skopeo --debug named no policy section for ${reference} (${pulled.message || 'accepted'})`)
+    assert.equal(new Set(sections).size, 1, `skopeo used several policy sections for ${reference}: ${sections.map(show).join(', ')}`)
+    const used = sections[0] ?? null
+    assert.equal(g.scope, used, `DISAGREEMENT (scope) for ${reference} in ${sample.namespace}: impact says ${show(g.scope)}, skopeo used ${show(used)} (${command})`)
+    const expected = sample.scope === null ? null : resolveRef(sample.scope)
+    assert.equal(used, expected, `case setup: expected skopeo to use ${show(expected)} for ${reference}, it used ${show(used)}`)
+    // The verdict: "no signature required" pulls; "rejected" is refused by policy; "signature required" is what skopeo checked.
+    if (g.verdict === 'accepted') assert.ok(pulled.accepted, `DISAGREEMENT (verdict): impact says no signature required; skopeo: ${pulled.message}`)
+    if (g.verdict === 'rejected') assert.ok(!pulled.accepted && pulled.message.startsWith('Source image rejected: '), `DISAGREEMENT (verdict): impact says rejected; skopeo: ${pulled.message || 'accepted'}`)
+    if (g.verdict === 'signature-required') {
+      assert.ok(pulled.accepted || pulled.message.startsWith('Source image rejected: '), `impact says a signature is required; skopeo failed otherwise: ${pulled.message}`)
+      assert.ok(g.sigstoreAttachments, `impact says sigstore attachments are not read for ${reference}, yet the rendered registries.d covers the suite's scopes`)
+    }
+    if ('accept' in sample.expect) assert.ok(pulled.accepted, `expected ${reference} to be accepted; skopeo said: ${pulled.message}`)
+    else assert.ok(!pulled.accepted && pulled.message.includes(sample.expect.reject), `expected a rejection (${sample.expect.reject}); skopeo said: ${pulled.message || 'accepted'}`)
+    assert.deepEqual(entry.risks.map((r) => r.code), sample.risks ?? [], `impact's risks for ${reference} in ${sample.namespace}`)
+  })
+}
+
 describe('skopeo enforces the rendered node files', { skip: skipReason ?? false }, () => {
   before(async () => {
     if (search.tools === undefined) {
@@ -729,5 +826,9 @@ describe('skopeo enforces the rendered node files', { skip: skipReason ?? false 
     })
     agrees(`${R}/ns/tagged/app:v1`, 'team-a', { scope: `${R}/ns/tagged/app:v1`, note: 'tag scope' })
     agrees(`${R}/ns/tagged/app:v1`, 'team-b', { scope: `${R}/ns/tagged/app`, note: "the cluster scope in team-b's file" })
+  })
+
+  describe('impact agrees with skopeo on file, scope and verdict for a sample of workload images', () => {
+    for (const sample of IMPACT_SAMPLES) impactAgrees(sample)
   })
 })
