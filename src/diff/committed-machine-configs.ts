@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { isObject } from '../decode/read-fields.ts'
 import { formatIssue, toFieldPath } from '../issues.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
+import { toYaml } from '../io/write.ts'
 import { SHA256SUM_ANNOTATION } from '../wrap/annotations.ts'
 import { nodeFilesFromMachineConfigs } from './machine-config-files.ts'
 import { diffNodeFiles, fileChanges, type NodeFileDiff } from './node-file-diff.ts'
@@ -115,9 +116,11 @@ function nodeFilesOf(doc: MachineConfigDocument): ReturnType<typeof nodeFilesFro
 /**
  * Compares the committed generated MachineConfigs with the rendered ones, by
  * name. A committed one that is byte for byte the rendered one is current.
- * Otherwise: hand-edited (its files disagree with its own sha256 annotation,
- * or its files are current but something else in it differs), stale (its
- * files are not what the sources render), missing, extra, or a name twice.
+ * Otherwise it is hand-edited when its node files disagree with its own sha256
+ * annotation, or when its text is not what we write for its values (so no run
+ * of ours wrote it); stale when it is a MachineConfig we could have written
+ * but the sources (or options) now render another; missing; extra; or its
+ * name is there twice.
  */
 export function compareMachineConfigs(rendered: readonly MachineConfigDocument[], committed: readonly MachineConfigDocument[]): CheckReport {
   const problems: CheckProblem[] = []
@@ -140,6 +143,11 @@ export function compareMachineConfigs(rendered: readonly MachineConfigDocument[]
       continue
     }
     if (doc.text === expected.text || edits.length > 0) continue
+    // Text we did not write (reformatted, commented, keys moved) is a hand edit even where its values are current.
+    if (toYaml(doc.value) !== doc.text) {
+      problems.push({ kind: 'hand-edited', name: doc.name, where: doc.where, message: 'its text is not what imagepolicy-mc writes for its contents (reformatted, commented or changed by hand)' })
+      continue
+    }
     const mine = nodeFilesOf(doc)
     const theirs = nodeFilesOf(expected)
     const changes = fileChanges([...(mine?.pools.values() ?? [])].flat(), [...(theirs?.pools.values() ?? [])].flat())
@@ -150,15 +158,12 @@ export function compareMachineConfigs(rendered: readonly MachineConfigDocument[]
       }
       continue
     }
-    const at = firstDifference(doc.value, expected.value)
+    const at = firstDifference(doc.value, expected.value) ?? []
     problems.push({
-      kind: 'hand-edited',
+      kind: 'stale',
       name: doc.name,
       where: doc.where,
-      message:
-        at === undefined
-          ? 'its node files are current, but its text is not what imagepolicy-mc writes (reformatted or comments added by hand)'
-          : `its node files are current, but ${toFieldPath(at) || 'the document'} differs from what imagepolicy-mc writes: edited by hand, or written by another version`,
+      message: `its node files are current, but ${at.length > 0 ? toFieldPath(at) : 'the document'} differs from what the sources render with these options`,
     })
   }
   for (const doc of rendered) {
