@@ -120,7 +120,8 @@ export function writeNodeFiles(dir: string, files: readonly NodeFile[]): { writt
   return writeNodeTree(dir, files)
 }
 
-export const RENDER_USAGE = `imagepolicy-mc render [PATH...] [--out DIR | --write-machineconfigs DIR] [options]
+export const RENDER_USAGE = `imagepolicy-mc render [PATH...] [--out DIR] [options]
+       imagepolicy-mc render --write-machineconfigs DIR [PATH...] [options]
 
 Renders the node files exactly as a node would hold them:
 /etc/containers/policy.json, /etc/containers/registries.d/sigstore-registries.yaml
