@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -325,4 +326,18 @@ test('the regenerate command quotes for a shell and keeps the options as given',
   assert.deepEqual(optionArguments(['src', '--pools', 'a,b', 'out', '--strict', '--name=x']), ['--pools', 'a,b', '--strict', '--name=x'])
   assert.equal(regenerateCommand('s', 'my out', true, ['--pools', 'a']), "imagepolicy-mc render --write-machineconfigs 'my out' s --pools a")
   assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, []), 'imagepolicy-mc s.yaml > o.yaml')
+})
+
+test('check: committed output past --max-input-bytes, or a FIFO, is refused with one line, never read whole or waited on', async (t) => {
+  const { dir, src, out } = await repo(t)
+  writeFileSync(join(out, `${MASTER}.yaml`), readFileSync(join(out, `${MASTER}.yaml`), 'utf8') + `# ${'x'.repeat(200_000)}\n`)
+  const big = await check(src, out, ['--max-input-bytes', '100000'])
+  assert.equal(big.code, 1)
+  assert.match(big.stderr, new RegExp(`^imagepolicy-mc check: ${out}/${MASTER}\\.yaml: input exceeds the input budget of 100000 bytes \\(--max-input-bytes\\)`, 'm'))
+  const fifo = join(dir, 'rendered.yaml')
+  const made = spawnSync('mkfifo', [fifo])
+  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`)
+  const ran = await check(src, fifo)
+  assert.equal(ran.code, 1)
+  assert.match(ran.stderr, new RegExp(`^imagepolicy-mc check: ${fifo}: not a regular file or directory$`, 'm'))
 })
