@@ -341,3 +341,17 @@ test('check: committed output past --max-input-bytes, or a FIFO, is refused with
   assert.equal(ran.code, 1)
   assert.match(ran.stderr, new RegExp(`^imagepolicy-mc check: ${fifo}: not a regular file or directory$`, 'm'))
 })
+
+test('check: the kustomization file, hand-edited or missing, is a problem of its own', async (t) => {
+  const { src, out } = await repo(t)
+  const k = join(out, 'kustomization.yaml')
+  writeFileSync(k, readFileSync(k, 'utf8') + 'namePrefix: x-\n')
+  const edited = await check(src, out)
+  assert.equal(edited.code, 1)
+  assert.deepEqual(edited.stderr.split('\n').filter((l) => l.startsWith('imagepolicy-mc check:')).slice(0, 1), [`imagepolicy-mc check: ${k}: hand-edited: lists the MachineConfigs rendered, but its text is not what imagepolicy-mc writes`])
+  rmSync(k)
+  const missing = await check(src, out)
+  assert.equal(missing.code, 1)
+  assert.match(missing.stderr, new RegExp(`^imagepolicy-mc check: ${k}: missing: it lists the MachineConfig files for kubectl apply -k and Flux$`, 'm'))
+  assert.equal(missing.stdout, '', 'no node file differs')
+})

@@ -93,7 +93,12 @@ function readCommitted(rendered: string, layout: Layout, budget: InputBudget, ex
   if (dir.kustomization === undefined) {
     if (!dir.foreign.some((f) => f.startsWith(`${k}:`))) lines.push(`${k}: missing: it lists the MachineConfig files for kubectl apply -k and Flux`)
   } else if (dir.kustomization !== want) {
-    lines.push(`${k}: ${dir.kustomization.split('\n').slice(1).join('\n') === want.split('\n').slice(1).join('\n') ? 'hand-edited' : 'stale'}: does not list exactly the MachineConfigs rendered (${expectedNames.join(', ')})`)
+    const listed = [...dir.kustomization.matchAll(/^- (\S+)\.yaml$/gm)].map((m) => m[1])
+    lines.push(
+      listed.join('\n') === expectedNames.join('\n')
+        ? `${k}: hand-edited: lists the MachineConfigs rendered, but its text is not what imagepolicy-mc writes`
+        : `${k}: stale: does not list exactly the MachineConfigs rendered (${expectedNames.join(', ')})`,
+    )
   }
   return { documents: [...dir.machineConfigs], lines }
 }
