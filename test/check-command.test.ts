@@ -355,3 +355,16 @@ test('check: the kustomization file, hand-edited or missing, is a problem of its
   assert.match(missing.stderr, new RegExp(`^imagepolicy-mc check: ${k}: missing: it lists the MachineConfig files for kubectl apply -k and Flux$`, 'm'))
   assert.equal(missing.stdout, '', 'no node file differs')
 })
+
+test('check: a MachineConfig twice in a RENDERED file is a problem naming both places', async (t) => {
+  const dir = temp(t)
+  const src = join(dir, 'sources.yaml')
+  writeFileSync(src, SOURCES)
+  const fn = await runCli([src, ...OPTS])
+  const worker = streamDocuments(fn.stdout).get(WORKER)!
+  const file = join(dir, 'rendered.yaml')
+  writeFileSync(file, `${fn.stdout}---\n${worker}`)
+  const ran = await check(src, file)
+  assert.equal(ran.code, 1)
+  assert.match(ran.stderr, new RegExp(`^imagepolicy-mc check: ${file}#\\d+: MachineConfig ${WORKER}: duplicate: a second MachineConfig of this name \\(the first is in ${file}#\\d+\\): remove one$`, 'm'))
+})
