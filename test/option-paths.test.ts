@@ -107,9 +107,11 @@ const PATHS: readonly Path[] = [
   flagPath('explain flag', (c) => ['explain', ...base(c), ...flagArgs(c), 'registry.example.com/app:1']),
   flagPath('diff flag', (c) => ['diff', ...base(c), ...flagArgs(c), input, input]),
   flagPath('build flag', (c) => ['build', dir, ...base(c), ...flagArgs(c)]),
+  flagPath('check flag', (c) => ['check', ...base(c), ...flagArgs(c), input, join(dir, 'rendered')]),
   { name: '--config ImagePolicyRenderer', source: () => 'ImagePolicyRenderer spec', applies: () => true, run: (c) => runCli(['--config', file(spec(c))], CIP) },
   { name: '--config ConfigMap', source: () => 'functionConfig ConfigMap data', applies: () => true, run: (c) => runCli(['--config', file(configMap(c))], CIP) },
   { name: 'render --config', source: () => 'ImagePolicyRenderer spec', applies: () => true, run: (c) => runCli(['render', '--config', file(spec(c))], CIP) },
+  { name: 'check --config', source: () => 'ImagePolicyRenderer spec', applies: () => true, run: (c) => runCli(['check', '--config', file(spec(c)), input, join(dir, 'rendered')]) },
   { name: 'ResourceList functionConfig', source: () => 'ImagePolicyRenderer spec', applies: () => true, run: (c) => runCli([], `${asResourceList(CIP)}functionConfig:\n${indent(spec(c))}\n`) },
   { name: 'ResourceList ConfigMap', source: () => 'functionConfig ConfigMap data', applies: () => true, run: (c) => runCli([], `${asResourceList(CIP)}functionConfig:\n${indent(configMap(c))}\n`) },
   {
@@ -154,6 +156,7 @@ test('--max-input-bytes and --max-output-bytes: a bad value is a usage error wit
       ['explain', ['explain', `--${flag}=lots`, 'registry.example.com/app:1'], 'imagepolicy-mc explain'],
       ['diff', ['diff', `--${flag}=lots`, input, input], 'imagepolicy-mc diff'],
       ['build', ['build', dir, `--${flag}=lots`], 'imagepolicy-mc build'],
+      ['check', ['check', `--${flag}=lots`, input, join(dir, 'rendered')], 'imagepolicy-mc check'],
     ]
     for (const [name, args, prefix] of runs) {
       const out = await runCli(args, CIP)
@@ -178,6 +181,7 @@ test('a --config file that is not UTF-8, or not YAML: exit 1 and the same line o
     ['render', (config) => ['render', '--config', config], 'imagepolicy-mc render: '],
     ['explain', (config) => ['explain', '--config', config, 'registry.example.com/app:1'], 'imagepolicy-mc explain: '],
     ['diff', (config) => ['diff', '--config', config, input, input], 'imagepolicy-mc diff: '],
+    ['check', (config) => ['check', '--config', config, input, join(dir, 'rendered')], 'imagepolicy-mc check: '],
   ]
   const yamlLines = new Set<string>()
   for (const [name, args, prefix] of paths) {

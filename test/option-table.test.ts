@@ -53,7 +53,7 @@ test('the table: unique flags, keys and env names; Argo CD names are the flags a
 
 test('every --help lists every option of the table with its default and allowed values', async () => {
   const helps: [string, string][] = []
-  for (const args of [['--help'], ['render', '--help'], ['explain', '--help'], ['diff', '--help'], ['build', '--help']]) {
+  for (const args of [['--help'], ['render', '--help'], ['explain', '--help'], ['diff', '--help'], ['build', '--help'], ['check', '--help']]) {
     const out = await runCli(args)
     assert.equal(out.code, 0, args.join(' '))
     helps.push([args.join(' '), out.stdout.replace(/\s+/g, ' ')])

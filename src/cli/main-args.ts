@@ -23,6 +23,8 @@ Commands (each has --help):
   imagepolicy-mc explain IMAGE [--namespace NS]   which policy applies to an image, in words
   imagepolicy-mc diff BASE HEAD                   the change in node files between two trees or revisions
   imagepolicy-mc impact [PATH...] | BASE HEAD     which workload images a policy (change) verifies, rejects or frees
+  imagepolicy-mc check SOURCES RENDERED           exit 1 unless the committed MachineConfigs are current (Flux, kubectl)
+  imagepolicy-mc render --write-machineconfigs DIR  the MachineConfigs, one file each, to commit
   imagepolicy-mc build [DIR]                      kustomize, then the function (Argo CD generate)
   imagepolicy-mc discover [DIR]                   Argo CD discovery
   imagepolicy-mc install-kustomize-plugin         install the kustomize exec plugin`

@@ -2,6 +2,7 @@
 
 import type { Command } from '../cli/context.ts'
 import { build } from './build.ts'
+import { checkCommand } from './check.ts'
 import { diffCommand } from './diff.ts'
 import { discover } from './discover.ts'
 import { explainCommand } from './explain.ts'
@@ -17,4 +18,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   explain: explainCommand,
   diff: diffCommand,
   impact: impactCommand,
+  check: checkCommand,
 }

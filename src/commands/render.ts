@@ -18,6 +18,7 @@ import type { NodeFile } from '../model.ts'
 import { optionsHelp } from '../option-table.ts'
 import type { PartialOptions } from '../options.ts'
 import { run, type RunOutput } from '../run.ts'
+import { writeMachineConfigs } from './write-machineconfigs.ts'
 
 /** The renderer's own options, as `imagepolicy-mc` takes them (from the option table). */
 export function withRendererOptions<T>(y: Argv<T>): Argv<T> {
@@ -120,6 +121,7 @@ export function writeNodeFiles(dir: string, files: readonly NodeFile[]): { writt
 }
 
 export const RENDER_USAGE = `imagepolicy-mc render [PATH...] [--out DIR] [options]
+       imagepolicy-mc render --write-machineconfigs DIR [PATH...] [options]
 
 Renders the node files exactly as a node would hold them:
 /etc/containers/policy.json, /etc/containers/registries.d/sigstore-registries.yaml
@@ -128,18 +130,34 @@ and /etc/crio/policies/<namespace>.json. Input and options as for imagepolicy-mc
 
 With --out DIR, writes DIR/etc/... (and removes files there that are no longer
 rendered), so that git diff and cat work on them; prints the paths written.
-Without it, prints the files one after another, each under a "==> path <==" header.`
+Without it, prints the files one after another, each under a "==> path <==" header.
+
+With --write-machineconfigs DIR, writes the MachineConfigs instead, for teams
+that commit them (Flux, kubectl apply -k): DIR/<name>.yaml each, the same bytes
+as the function's output documents, and DIR/kustomization.yaml listing them.
+Rendered as for applying (as the function and build do); a PATH that is a
+kustomization directory is run through kustomize, as build does. Files of an
+earlier run that are no longer rendered are removed; a file in DIR that
+imagepolicy-mc did not write is an error (DIR is left as it was). Check the
+committed output with imagepolicy-mc check.`
 
 export async function renderCommand(argv: readonly string[], streams: Streams): Promise<number> {
   if (wantsHelp(argv)) {
-    streams.stdout.write(`${RENDER_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n  ${'--out DIR'.padEnd(25)} write the files below DIR instead of printing them\n`)
+    streams.stdout.write(`${RENDER_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n  ${'--out DIR'.padEnd(25)} write the files below DIR instead of printing them\n  ${'--write-machineconfigs DIR'.padEnd(25)} write the MachineConfigs to DIR, one <name>.yaml each, and DIR/kustomization.yaml\n`)
     return 0
   }
   return guarded('render', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) =>
-      withRendererOptions(y).option('out', { type: 'string' }),
+      withRendererOptions(y).option('out', { type: 'string' }).option('write-machineconfigs', { type: 'string' }),
     )
     if (parsed.out === '') throw new UsageError('--out must not be empty')
+    const machineConfigDir = parsed['write-machineconfigs']
+    if (machineConfigDir !== undefined) {
+      if (Array.isArray(machineConfigDir)) throw new UsageError('--write-machineconfigs: given more than once')
+      if (machineConfigDir === '') throw new UsageError('--write-machineconfigs must not be empty')
+      if (parsed.out !== undefined) throw new UsageError('--out and --write-machineconfigs write different things: give one of them')
+      return writeMachineConfigs(parsed, parsed._.map(String), machineConfigDir, streams)
+    }
     const result = await renderForCommand(parsed, parsed._.map(String), streams)
     if (result.exitCode !== 0) return result.exitCode
     if (parsed.out === undefined) {
