@@ -5,6 +5,7 @@ import { build } from './build.ts'
 import { diffCommand } from './diff.ts'
 import { discover } from './discover.ts'
 import { explainCommand } from './explain.ts'
+import { importCommand } from './import.ts'
 import { installKustomizePlugin } from './install-kustomize-plugin.ts'
 import { renderCommand } from './render.ts'
 
@@ -15,4 +16,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   render: renderCommand,
   explain: explainCommand,
   diff: diffCommand,
+  import: importCommand,
 }
