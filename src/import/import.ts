@@ -9,6 +9,7 @@ import { isObject } from '../decode/read-fields.ts'
 import { emitYaml } from '../io/emit-yaml.ts'
 import type { NodeFile } from '../model.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
+import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { run } from '../run.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { formatIssue } from '../issues.ts'
@@ -100,7 +101,7 @@ function registriesDFindings(files: readonly { origin: string; text: string }[],
       const where = { origin, transport: 'registries.d', scope }
       for (const [field, v] of Object.entries(fields)) {
         if (field === 'use-sigstore-attachments') {
-          if (v === true && !scopes.has(scope)) findings.push({ ...where, message: 'use-sigstore-attachments: rendering writes it for the policy scopes only, and this is none' })
+          if (v === true && !scopes.has(scope)) findings.push({ ...where, message: 'use-sigstore-attachments: rendering writes it for the policy scopes (and blocked registries inside them) only, and this is none' })
           if (v !== true && scopes.has(scope)) findings.push({ ...where, message: 'use-sigstore-attachments is off here, and rendering turns it on (MCO writes it for every policy scope)' })
           if (v === true) listed.add(scope)
         } else {
@@ -111,7 +112,7 @@ function registriesDFindings(files: readonly { origin: string; text: string }[],
   }
   if (files.length > 0) {
     const added = [...scopes].filter((s) => !listed.has(s)).sort(compareBytewise)
-    if (added.length > 0) notes.push(`registries.d: rendering also turns on use-sigstore-attachments for ${added.map((s) => JSON.stringify(s)).join(', ')} (every policy scope)`)
+    if (added.length > 0) notes.push(`registries.d: rendering also turns on use-sigstore-attachments for ${added.map((s) => JSON.stringify(s)).join(', ')} (MCO writes it for every policy scope)`)
   }
 }
 
@@ -162,8 +163,6 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
   const result = importPolicies({ ...(cluster !== undefined ? { cluster } : {}), namespaces, namePrefix: request.namePrefix ?? DEFAULT_NAME_PREFIX })
   const findings = [...result.findings]
   notes.push(...result.notes)
-  const scopes = new Set(result.policies.flatMap((p) => p.scopes))
-  registriesDFindings(registriesD, scopes, findings, notes)
   const yaml = importManifests(result)
 
   // The proof: render what we print, with our own pipeline, and compare. Strict
@@ -188,6 +187,10 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
   }
   if (rendered.exitCode === 0) {
     const byPath = new Map(rendered.files.map((f) => [f.path, f.contents]))
+    // The keys rendering writes: the policy scopes, plus (with blockedRegistries) registries.conf entries inside them.
+    const sigstore = byPath.get(SIGSTORE_REGISTRIES_PATH)
+    const docker = sigstore === undefined ? undefined : (parseYaml(sigstore) as { docker?: Record<string, unknown> } | null)?.docker
+    registriesDFindings(registriesD, new Set(Object.keys(docker ?? {})), findings, notes)
     const renderedPolicy = (path: string): ParsedPolicy => {
       const text = byPath.get(path)
       if (text === undefined) return TEMPLATE_POLICY
