@@ -118,6 +118,7 @@ export async function importCommand(argv: readonly string[], streams: Streams): 
       streams.stderr.write(`imagepolicy-mc import: ${outcome.findings.length} requirement(s) cannot be expressed as ClusterImagePolicy, ImagePolicy or Image config: nothing printed (--partial prints the rest)\n`)
       return 1
     }
+    if (outcome.findings.length > 0) streams.stderr.write(`imagepolicy-mc import: --partial: ${outcome.findings.length} requirement(s) left out (the warnings above); the rest is printed\n`)
     if (outcome.yaml.length > args.maxOutputBytes) throw new InputError(outputBudgetMessage(args.maxOutputBytes, `the output (${outcome.yaml.length} characters)`))
     if (outcome.yaml === '') streams.stderr.write('imagepolicy-mc import: nothing to print: the files hold MCO\'s base policy only\n')
     streams.stdout.write(outcome.yaml)

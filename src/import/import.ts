@@ -121,10 +121,11 @@ function explained(findings: readonly Finding[], origins: readonly string[], sco
   return findings.some((f) => origins.includes(f.origin) && f.general !== true && f.scope === scope && f.transport !== 'registries.d')
 }
 
-function roundTripFindings(want: PolicySource, got: ParsedPolicy, findings: readonly Finding[], clusterOrigin: string, renderedPath: string): Finding[] {
+function roundTripFindings(want: PolicySource, got: ParsedPolicy, findings: readonly Finding[], additions: readonly Finding[], clusterOrigin: string, renderedPath: string): Finding[] {
   const out: Finding[] = []
   for (const d of policyDifferences(want.policy, got)) {
     if (explained(findings, [want.origin, clusterOrigin], d.scope)) continue
+    if (additions.some((a) => a.origin === want.origin && a.transport === d.transport && a.scope === d.scope && d.want === undefined)) continue
     out.push({
       origin: want.origin,
       ...(d.transport !== undefined ? { transport: d.transport } : {}),
@@ -177,9 +178,9 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
   const validate = request.validate ?? 'strict'
   const strict = render(validate === 'ignore' ? 'ignore' : 'strict')
   for (const i of strict.issues) {
-    if (i.severity === 'error' && validate === 'warn' && ['content', 'schema', 'cel'].includes(i.code)) notes.push(formatIssue(i))
+    if (i.severity === 'error' && validate === 'warn' && ['content', 'schema', 'cel'].includes(i.code)) notes.push(`${IMPORTED}: ${formatIssue(i)}`)
     else if (i.severity === 'error') findings.push({ origin: IMPORTED, general: true, message: `the API server or MCO would refuse it: ${formatIssue(i)}` })
-    else if (i.severity === 'warning' && ['content', 'schema', 'cel', 'registries', 'scope-conflict'].includes(i.code)) notes.push(formatIssue(i))
+    else if (i.severity === 'warning' && ['content', 'schema', 'cel', 'registries', 'scope-conflict'].includes(i.code)) notes.push(`${IMPORTED}: ${formatIssue(i)}`)
   }
   const rendered = strict.exitCode === 0 ? strict : render('ignore')
   if (result.allowedRegistries !== undefined || result.blockedRegistries !== undefined) {
@@ -200,12 +201,12 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
     }
     const clusterSource: PolicySource = cluster ?? { origin: 'policy.json (MCO base, assumed)', policy: TEMPLATE_POLICY }
     const clusterRendered = renderedPolicy(POLICY_JSON_PATH)
-    findings.push(...roundTripFindings(clusterSource, clusterRendered, findings, clusterSource.origin, POLICY_JSON_PATH))
+    findings.push(...roundTripFindings(clusterSource, clusterRendered, findings, result.additions, clusterSource.origin, POLICY_JSON_PATH))
     for (const [namespace, source] of namespaces) {
       const path = `${CRIO_POLICIES_DIR}/${namespace}.json`
       // A namespace without a file of its own reads policy.json (CRI-O's fallback).
       const got = byPath.has(path) ? renderedPolicy(path) : clusterRendered
-      findings.push(...roundTripFindings(source, got, findings, clusterSource.origin, byPath.has(path) ? path : `${POLICY_JSON_PATH} (no ${path} is written)`))
+      findings.push(...roundTripFindings(source, got, findings, result.additions, clusterSource.origin, byPath.has(path) ? path : `${POLICY_JSON_PATH} (no ${path} is written)`))
     }
     for (const f of rendered.files) {
       if (!f.path.startsWith(`${CRIO_POLICIES_DIR}/`)) continue
@@ -214,6 +215,15 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
     }
   } else if (!findings.some((f) => f.origin === IMPORTED)) {
     findings.push({ origin: IMPORTED, general: true, message: 'rendering the imported resources failed' })
+  }
+  // Atomic copies rendering adds, one note per file; none for a scope a finding already drops.
+  const added = new Map<string, string[]>()
+  for (const a of result.additions) {
+    if (explained(findings, [a.origin], a.scope)) continue
+    added.set(a.origin, [...(added.get(a.origin) ?? []), JSON.stringify(a.scope)])
+  }
+  for (const [origin, scopes] of added) {
+    notes.push(`${origin}: no atomic entry for ${scopes.join(', ')}: rendering writes the docker requirements there too (MCO copies every docker scope with fewer than 3 "/" into atomic), which only adds checks`)
   }
   return { yaml, result, findings: sortFindings(findings), problems: [], notes, rendered: rendered.files }
 }

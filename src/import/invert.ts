@@ -58,6 +58,11 @@ export interface ImportResult {
   readonly allowedRegistries?: readonly string[]
   readonly blockedRegistries?: readonly string[]
   readonly findings: readonly Finding[]
+  /**
+   * Differences that only add checks (a docker scope's requirements copied to
+   * an atomic scope the file left to the default): reported, not refused.
+   */
+  readonly additions: readonly Finding[]
   readonly notes: readonly string[]
 }
 
@@ -100,7 +105,7 @@ function invertScope(reqs: readonly RawRequirement[], where: Omit<Finding, 'mess
 }
 
 /** The checks shared by policy.json and the namespace files: transports MCO never writes, docker-daemon, atomic. */
-function transportFindings(source: PolicySource, findings: Finding[], expectedDaemon: ReadonlyMap<string, readonly RawRequirement[]> | undefined, defaults: readonly RawRequirement[]): void {
+function transportFindings(source: PolicySource, findings: Finding[], additions: Finding[], expectedDaemon: ReadonlyMap<string, readonly RawRequirement[]> | undefined, defaults: readonly RawRequirement[]): void {
   const { origin, policy } = source
   for (const [transport, scopes] of [...policy.transports].sort(([a], [b]) => compareBytewise(a, b))) {
     if (MCO_TRANSPORTS.has(transport)) continue
@@ -136,7 +141,7 @@ function transportFindings(source: PolicySource, findings: Finding[], expectedDa
     if (d === undefined) {
       findings.push({ origin, transport: 'atomic', scope, message: 'an atomic scope without the same docker scope: MCO writes atomic as a copy of the docker scopes with fewer than 3 "/"' })
     } else if (a === undefined) {
-      findings.push({ origin, transport: 'atomic', scope, message: 'no atomic entry: rendering adds one (MCO copies every docker scope with fewer than 3 "/" into atomic)' })
+      additions.push({ origin, transport: 'atomic', scope, message: 'no atomic entry: rendering adds the docker requirements here too (MCO copies every docker scope with fewer than 3 "/" into atomic), which only adds checks' })
     } else {
       findings.push({ origin, transport: 'atomic', scope, message: 'the atomic requirements differ from the docker ones: MCO writes the same list to both' })
     }
@@ -207,6 +212,7 @@ function named(groups: readonly { policy: SigstorePolicy; scopes: string[] }[], 
 
 export function importPolicies(input: ImportInput): ImportResult {
   const findings: Finding[] = []
+  const additions: Finding[] = []
   const notes: string[] = []
   const cluster: PolicySource = input.cluster ?? { origin: 'policy.json (MCO base, assumed)', policy: TEMPLATE_POLICY }
   if (input.cluster === undefined) {
@@ -221,7 +227,7 @@ export function importPolicies(input: ImportInput): ImportResult {
     mode = 'blocked'
     findings.push({ origin, message: `default ${JSON.stringify(policy.default)}: MCO writes default [insecureAcceptAnything], or [reject] with allowedRegistries; rendering writes [insecureAcceptAnything]` })
   }
-  transportFindings(cluster, findings, undefined, policy.default)
+  transportFindings(cluster, findings, additions, undefined, policy.default)
 
   const docker = policy.transports.get('docker') ?? new Map<string, readonly RawRequirement[]>()
   const allowed: string[] = []
@@ -285,7 +291,7 @@ export function importPolicies(input: ImportInput): ImportResult {
     }
     const p = source.policy
     if (!sameRequirements(p.default, policy.default)) findings.push({ origin: o, message: `default ${JSON.stringify(p.default)} differs from policy.json's: MCO copies policy.json's default into every namespace file` })
-    transportFindings(source, findings, policy.transports.get('docker-daemon'), p.default)
+    transportFindings(source, findings, additions, policy.transports.get('docker-daemon'), p.default)
     const nsDocker = p.transports.get('docker') ?? new Map<string, readonly RawRequirement[]>()
     const own = new Map<string, SigstorePolicy[]>()
     for (const scope of [...nsDocker.keys()].sort(compareBytewise)) {
@@ -344,6 +350,7 @@ export function importPolicies(input: ImportInput): ImportResult {
     ...(mode === 'allowed' && allowed.length > 0 ? { allowedRegistries: allowed } : {}),
     ...(blocked.length > 0 ? { blockedRegistries: blocked } : {}),
     findings,
+    additions,
     notes,
   }
 }
