@@ -96,7 +96,11 @@ test('import: untrusted input: no stack traces, bounds, regular files only', asy
     assert.equal(r.stdout, '')
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
   }
-  let r = await runCli(['import', '--max-input-bytes', '100'], POLICY)
+  // Duplicate keys: containers/image refuses the file, so there is nothing to import (JSON.parse would keep the last).
+  let r = await runCli(['import'], '{"default":[{"type":"insecureAcceptAnything"}],"default":[{"type":"reject"}]}')
+  assert.equal(r.code, 1)
+  assert.match(r.stderr, /not a policy containers\/image reads: Duplicate key "default"/)
+  r = await runCli(['import', '--max-input-bytes', '100'], POLICY)
   assert.equal(r.code, 1)
   assert.match(r.stderr, /max-input-bytes/)
   r = await runCli(['import', '/dev/null'])

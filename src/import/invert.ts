@@ -13,6 +13,7 @@
 
 import type { SigstorePolicy } from '../model.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
+import { clusterScopeIndex } from '../resolve/scopes.ts'
 import { isDns1123Label } from '../upstream/dns1123.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { isValidRegistriesConfScope } from '../upstream/registries-patterns.ts'
@@ -282,6 +283,8 @@ export function importPolicies(input: ImportInput): ImportResult {
     findings.push({ origin, message: 'default [reject] with no scope MCO could write under it: only allowedRegistries makes the default reject, and none is left' })
   }
 
+  // The exact rule, without scanning every cluster scope per namespace scope (20,000-scope repositories).
+  const nestedInCluster = clusterScopeIndex([...clusterScopes.keys()])
   const namespacePolicies = new Map<string, Map<string, SigstorePolicy[]>>()
   for (const [namespace, source] of [...input.namespaces].sort(([a], [b]) => compareBytewise(a, b))) {
     const o = source.origin
@@ -312,7 +315,7 @@ export function importPolicies(input: ImportInput): ImportResult {
           continue
         }
       }
-      const inCluster = [...clusterScopes.keys()].find((c) => scopeIsNestedInsideScope(scope, c))
+      const inCluster = nestedInCluster(scope) ? [...clusterScopes.keys()].find((c) => scopeIsNestedInsideScope(scope, c)) : undefined
       if (inCluster !== undefined) {
         for (const _ of extra) findings.push({ ...where, message: `inside the cluster scope ${inCluster}: MCO drops ImagePolicy scopes equal to or inside a ClusterImagePolicy scope` })
         continue

@@ -7,6 +7,7 @@
 // a file it refuses is not a policy anything could import.
 
 import stableStringify from 'fast-json-stable-stringify'
+import { parseDocument } from 'yaml'
 import { isObject } from '../decode/read-fields.ts'
 import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
 
@@ -27,6 +28,10 @@ export function parsePolicyText(text: string): { readonly value: ParsedPolicy } 
     return { error: `not JSON: ${e instanceof Error ? e.message : String(e)}` }
   }
   if (!isObject(json)) return { error: 'not a JSON object' }
+  // JSON.parse keeps the last of duplicate keys; containers/image refuses them
+  // (paranoidUnmarshalJSONObject), and so must we: which one would we import?
+  const dup = duplicateKey(text)
+  if (dup !== undefined) return { error: `Duplicate key ${JSON.stringify(dup)}` }
   for (const key of Object.keys(json)) {
     if (key !== 'default' && key !== 'transports') return { error: `Unknown key ${JSON.stringify(key)} (containers/image reads only default and transports)` }
   }
@@ -50,6 +55,21 @@ export function parsePolicyText(text: string): { readonly value: ParsedPolicy } 
     }
   }
   return { value: { default: defaults.value, transports } }
+}
+
+/** The first key that appears twice in one JSON object, or undefined (JSON is YAML 1.2, whose parser checks it). */
+function duplicateKey(text: string): string | undefined {
+  if (!/"[^"]*"\s*:[\s\S]*"[^"]*"\s*:/.test(text)) return undefined
+  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true })
+  const error = doc.errors.find((e) => e.code === 'DUPLICATE_KEY')
+  if (error === undefined) return undefined
+  const m = /^"((?:[^"\\]|\\.)*)"/.exec(text.slice(error.pos[0]))
+  if (m === null) return 'a key'
+  try {
+    return JSON.parse(m[0]) as string
+  } catch {
+    return m[1]!
+  }
 }
 
 function requirementList(v: unknown, where: string): { readonly value: RawRequirement[] } | { readonly error: string } {
