@@ -255,3 +255,60 @@ test('import: namespace files, allowedRegistries and the AND order of a shared s
   assert.deepEqual(got.value.transports.get('docker'), new Map(Object.entries(ns.transports.docker)))
   assert.ok(docs.some((d) => d.kind === 'ImagePolicy' && d.metadata.namespace === 'team-a'))
 })
+
+// Hand-written policies, mostly not what MCO writes: every requirement the APIs
+// cannot express gets a finding at its scope, and the expressible rest, rendered,
+// differs from the file only at scopes a finding (or an atomic note) names.
+const HAND_REQUIREMENTS: { req: Record<string, unknown>; expressible: boolean }[] = [
+  { req: { type: 'sigstoreSigned', keyData: 'S0VZMQ==' }, expressible: true },
+  { req: { type: 'sigstoreSigned', keyData: 'S0VZ\nMg==', signedIdentity: { type: 'matchRepository' } }, expressible: true },
+  { req: { type: 'sigstoreSigned', keyPath: '/etc/pki/k.pub' }, expressible: false },
+  { req: { type: 'sigstoreSigned', keyDatas: ['S0VZMQ==', 'S0VZMg=='] }, expressible: false },
+  { req: { type: 'sigstoreSigned', keyData: 'S0VZMQ==', signedIdentity: { type: 'matchExact' } }, expressible: false },
+  { req: { type: 'sigstoreSigned', fulcio: { caPath: '/ca.pem', oidcIssuer: 'https://i', subjectEmail: 'a@b' }, rekorPublicKeyData: 'UkVLT1I=' }, expressible: false },
+  { req: { type: 'signedBy', keyType: 'GPGKeys', keyPath: '/gpg' }, expressible: false },
+  { req: { type: 'insecureAcceptAnything' }, expressible: false },
+  { req: { type: 'reject' }, expressible: false },
+]
+
+test('import: hand-written policies: findings at every inexpressible requirement, differences only where reported (seed 171, 200 inputs)', () => {
+  const random = prng(171)
+  for (let n = 0; n < 200; n++) {
+    const defaults = [pick(random, [{ type: 'insecureAcceptAnything' }, { type: 'reject' }, { type: 'signedBy', keyType: 'GPGKeys', keyPath: '/k' }])]
+    const docker: Record<string, Record<string, unknown>[]> = {}
+    const expected = new Set<string>()
+    for (let i = 0, k = Math.floor(random() * 5); i < k; i++) {
+      const scope = `${pick(random, HOSTS)}${pick(random, PATHS)}`.replace(/^(\*\.[^/:@]*).*$/, '$1')
+      const reqs = Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(random, HAND_REQUIREMENTS))
+      docker[scope] = reqs.map((r) => r.req)
+      const alone = reqs.length === 1 ? String(reqs[0]!.req['type']) : undefined
+      // insecureAcceptAnything alone under default reject, or reject alone under any other default (which
+      // import reports, and renders as insecureAcceptAnything), is the Image config's.
+      const imageConfig = (alone === 'insecureAcceptAnything' && defaults[0]!.type === 'reject') || (alone === 'reject' && defaults[0]!.type !== 'reject')
+      // A later pick of the same scope replaces it, as in a JSON object.
+      if (!imageConfig && reqs.some((r) => !r.expressible)) expected.add(scope)
+      else expected.delete(scope)
+    }
+    const transports: Record<string, unknown> = { docker }
+    if (random() < 0.5) transports['atomic'] = Object.fromEntries(Object.entries(docker).filter(([s]) => s.split('/').length < 4))
+    if (random() < 0.7) transports['docker-daemon'] = { '': [{ type: 'insecureAcceptAnything' }] }
+    if (random() < 0.2) transports['oci'] = { '': [{ type: 'reject' }] }
+    const text = JSON.stringify({ default: defaults, transports })
+    const outcome = importFromTexts({ texts: [{ name: 'policy.json', text }], releaseImage: DEFAULT_RELEASE_IMAGE, validate: 'ignore' })
+    const context = `input ${n}: ${text}\n${outcome.findings.map(formatFinding).join('\n')}`
+    assert.deepEqual(outcome.problems, [], context)
+    for (const scope of expected) assert.ok(outcome.findings.some((f) => f.scope === scope && f.transport === 'docker'), `no finding for ${scope}: ${context}`)
+    if (defaults[0]!.type === 'signedBy') assert.ok(outcome.findings.some((f) => f.scope === undefined && f.general !== true), `no finding for the default: ${context}`)
+    if (transports['oci'] !== undefined) assert.ok(outcome.findings.some((f) => f.transport === 'oci'), context)
+    const want = parsePolicyText(text)
+    assert.ok('value' in want)
+    const policy = outcome.rendered.find((f) => f.path === '/etc/containers/policy.json')
+    if (policy === undefined) continue
+    const got = parsePolicyText(policy.contents)
+    assert.ok('value' in got)
+    for (const d of policyDifferences(want.value, got.value)) {
+      const noted = d.transport === 'atomic' && d.want === undefined && outcome.notes.some((note) => note.includes(JSON.stringify(d.scope)))
+      assert.ok(noted || outcome.findings.some((f) => f.general === true || f.scope === d.scope), `${d.transport ?? 'default'} ${d.scope ?? ''} differs unreported: ${context}`)
+    }
+  }
+})
