@@ -37,6 +37,8 @@ const STAGES: readonly [string, number][] = [
   ['explain/', 8],
   ['diff/', 8],
   ['run.ts', 9],
+  // import: the inverse of render, proven by run() (so beside it).
+  ['import/', 9],
 ]
 /** Everything else (cli/, bin, commands/, the snapshot) is the edge. */
 const EDGE = 10
