@@ -312,3 +312,17 @@ test('import: hand-written policies: findings at every inexpressible requirement
     }
   }
 })
+
+test('import: more than 256 scopes with one requirement make several resources (the CRD limit), and a duplicate registries.d key is reported', () => {
+  const req = { type: 'sigstoreSigned', keyData: KEY, signedIdentity: { type: 'matchRepoDigestOrExact' } }
+  const docker = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`r${String(i).padStart(3, '0')}.example.com/app`, [req]]))
+  const text = JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }], transports: { atomic: docker, docker, 'docker-daemon': { '': [{ type: 'insecureAcceptAnything' }] } } })
+  const registriesD = 'docker:\n  r000.example.com/app:\n    use-sigstore-attachments: true\n  r000.example.com/app:\n    use-sigstore-attachments: true\n'
+  const mc = `apiVersion: machineconfiguration.openshift.io/v1\nkind: MachineConfig\nmetadata: {name: 50-x}\nspec:\n  config:\n    storage:\n      files:\n      - path: /etc/containers/registries.d/x.yaml\n        contents: {source: 'data:;base64,${Buffer.from(registriesD).toString('base64')}'}\n`
+  const outcome = importFromTexts({ texts: [{ name: 'policy.json', text }], releaseImage: DEFAULT_RELEASE_IMAGE })
+  assert.deepEqual(outcome.findings, [])
+  const docs = outcome.yaml.split('---\n').map((d) => parse(d) as { metadata: { name: string }; spec: { scopes: string[] } })
+  assert.deepEqual(docs.map((d) => [d.metadata.name, d.spec.scopes.length]), [['imported-001', 256], ['imported-002', 256], ['imported-003', 88]])
+  const withDuplicate = importFromTexts({ texts: [{ name: 'policy.json', text }, { name: 'mc.yaml', text: mc }], releaseImage: DEFAULT_RELEASE_IMAGE })
+  assert.ok(withDuplicate.findings.some((f) => /the key "r000\.example\.com\/app" appears twice/.test(f.message)), withDuplicate.findings.map(formatFinding).join('\n'))
+})

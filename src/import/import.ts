@@ -4,7 +4,7 @@
 // scope with the files read. Any difference no finding explains becomes a
 // finding: the import never claims a policy it does not reproduce. Pure; no I/O.
 
-import { parse as parseYaml } from 'yaml'
+import { parse as parseYaml, parseDocument } from 'yaml'
 import { isObject } from '../decode/read-fields.ts'
 import { emitYaml } from '../io/emit-yaml.ts'
 import type { NodeFile } from '../model.ts'
@@ -14,7 +14,7 @@ import { run } from '../run.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { formatIssue } from '../issues.ts'
 import { importPolicies, sortFindings, TEMPLATE_POLICY, type Finding, type ImportResult, type PolicySource } from './invert.ts'
-import { nodePolicyFiles, type SourceText } from './node-sources.ts'
+import { duplicateMapKey, nodePolicyFiles, type SourceText } from './node-sources.ts'
 import { describeRequirements, parsePolicyText, policyDifferences, type ParsedPolicy } from './policy-file.ts'
 import { policySpec } from './requirement-to-policy.ts'
 
@@ -78,9 +78,13 @@ function registriesDFindings(files: readonly { origin: string; text: string }[],
   for (const { origin, text } of files) {
     let value: unknown
     try {
-      value = parseYaml(text, { version: '1.1' })
+      const doc = parseDocument(text, { version: '1.1', uniqueKeys: false })
+      if (doc.errors.length > 0) throw doc.errors[0]!
+      const dup = duplicateMapKey(doc)
+      if (dup !== undefined) throw new Error(`the key ${JSON.stringify(dup)} appears twice in one mapping (containers/image refuses it)`)
+      value = doc.toJS({ maxAliasCount: 100 })
     } catch (e) {
-      findings.push({ origin, general: true, message: `not readable: ${e instanceof Error ? e.message : String(e)}` })
+      findings.push({ origin, general: true, message: `not readable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` })
       continue
     }
     if (!isObject(value)) continue
@@ -190,7 +194,7 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
     const byPath = new Map(rendered.files.map((f) => [f.path, f.contents]))
     // The keys rendering writes: the policy scopes, plus (with blockedRegistries) registries.conf entries inside them.
     const sigstore = byPath.get(SIGSTORE_REGISTRIES_PATH)
-    const docker = sigstore === undefined ? undefined : (parseYaml(sigstore) as { docker?: Record<string, unknown> } | null)?.docker
+    const docker = sigstore === undefined ? undefined : (parseYaml(sigstore, { uniqueKeys: false }) as { docker?: Record<string, unknown> } | null)?.docker
     registriesDFindings(registriesD, new Set(Object.keys(docker ?? {})), findings, notes)
     const renderedPolicy = (path: string): ParsedPolicy => {
       const text = byPath.get(path)

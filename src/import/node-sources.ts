@@ -6,7 +6,7 @@
 // I/O; never throws on bad input: what cannot be read is a problem naming the
 // text and field, never a file left out.
 
-import { parseAllDocuments } from 'yaml'
+import { isMap, isScalar, parseAllDocuments, visit, type Document } from 'yaml'
 import { isObject } from '../decode/read-fields.ts'
 import { decodeFileContents, MAX_DECOMPRESSED_STREAM_BYTES } from '../diff/machine-config-files.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
@@ -92,7 +92,7 @@ export function nodePolicyFiles(texts: readonly SourceText[], namespace?: string
     }
     let docs
     try {
-      docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: true })
+      docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false })
     } catch (e) {
       problems.push(`${name}: not YAML: ${e instanceof Error ? e.message : String(e)}`)
       continue
@@ -102,6 +102,11 @@ export function nodePolicyFiles(texts: readonly SourceText[], namespace?: string
       const where = list.length > 1 ? `${name} (document ${index + 1})` : name
       if (doc.errors.length > 0) {
         problems.push(`${where}: not YAML: ${doc.errors[0]!.message.split('\n')[0]}`)
+        return
+      }
+      const dup = duplicateMapKey(doc)
+      if (dup !== undefined) {
+        problems.push(`${where}: the key ${JSON.stringify(dup)} appears twice in one mapping (YAML and containers/image refuse it)`)
         return
       }
       let value: unknown
@@ -115,7 +120,7 @@ export function nodePolicyFiles(texts: readonly SourceText[], namespace?: string
       const items = isObject(value) && (value['kind'] === 'List' || value['kind'] === 'ResourceList') && Array.isArray(value['items']) ? (value['items'] as unknown[]) : [value]
       for (const item of items) {
         if (looksLikeRegistriesD(item)) {
-          direct.push({ kind: 'registries.d', origin: where, text: doc.toString() })
+          direct.push({ kind: 'registries.d', origin: where, text: list.length > 1 || items.length > 1 ? doc.toString() : text })
           continue
         }
         if (looksLikePolicyJson(item)) {
@@ -232,4 +237,29 @@ function configOf(item: unknown): EmbeddedConfig | undefined {
     return { name, pool, label: `Butane ${item['variant']} ${name !== '' ? name : '(unnamed)'}`, files: Array.isArray(storage['files']) ? storage['files'] : [] }
   }
   return undefined
+}
+
+/**
+ * A key that appears twice in one mapping, or undefined: the yaml package's
+ * own check (uniqueKeys) compares every pair, quadratic in a 20,000-key
+ * registries.d file; this keeps a set per mapping.
+ */
+export function duplicateMapKey(doc: Document): string | undefined {
+  let found: string | undefined
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return undefined
+      const keys = new Set<string>()
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
+        if (keys.has(key)) {
+          found = key
+          return visit.BREAK
+        }
+        keys.add(key)
+      }
+      return undefined
+    },
+  })
+  return found
 }

@@ -7,7 +7,6 @@
 // a file it refuses is not a policy anything could import.
 
 import stableStringify from 'fast-json-stable-stringify'
-import { parseDocument } from 'yaml'
 import { isObject } from '../decode/read-fields.ts'
 import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
 
@@ -57,19 +56,37 @@ export function parsePolicyText(text: string): { readonly value: ParsedPolicy } 
   return { value: { default: defaults.value, transports } }
 }
 
-/** The first key that appears twice in one JSON object, or undefined (JSON is YAML 1.2, whose parser checks it). */
+/**
+ * The first key that appears twice in one JSON object, or undefined; `text` is
+ * valid JSON (JSON.parse read it). One pass over the text, a key set per open object.
+ */
 function duplicateKey(text: string): string | undefined {
-  if (!/"[^"]*"\s*:[\s\S]*"[^"]*"\s*:/.test(text)) return undefined
-  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true })
-  const error = doc.errors.find((e) => e.code === 'DUPLICATE_KEY')
-  if (error === undefined) return undefined
-  const m = /^"((?:[^"\\]|\\.)*)"/.exec(text.slice(error.pos[0]))
-  if (m === null) return 'a key'
-  try {
-    return JSON.parse(m[0]) as string
-  } catch {
-    return m[1]!
+  const stack: { keys: Set<string> | undefined; expectKey: boolean }[] = []
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      let j = i + 1
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1
+      const top = stack[stack.length - 1]
+      if (top?.keys !== undefined && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string
+        if (top.keys.has(key)) return key
+        top.keys.add(key)
+        top.expectKey = false
+      }
+      i = j
+    } else if (c === 0x7b) {
+      stack.push({ keys: new Set(), expectKey: true })
+    } else if (c === 0x5b) {
+      stack.push({ keys: undefined, expectKey: false })
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop()
+    } else if (c === 0x2c) {
+      const top = stack[stack.length - 1]
+      if (top?.keys !== undefined) top.expectKey = true
+    }
   }
+  return undefined
 }
 
 function requirementList(v: unknown, where: string): { readonly value: RawRequirement[] } | { readonly error: string } {
@@ -98,6 +115,18 @@ function canonicalBytes(v: unknown): unknown {
  * read as `matchRepoDigestOrExact` (its UnmarshalJSON default).
  */
 export function canonicalRequirement(req: RawRequirement): string {
+  // Requirements are read-only values, compared many times (docker, atomic, each namespace file).
+  let text = CANONICAL.get(req)
+  if (text === undefined) {
+    text = canonical(req)
+    CANONICAL.set(req, text)
+  }
+  return text
+}
+
+const CANONICAL = new WeakMap<RawRequirement, string>()
+
+function canonical(req: RawRequirement): string {
   if (req['type'] !== 'sigstoreSigned') return stableStringify(req)
   const out: Record<string, unknown> = { ...req }
   for (const f of BYTE_FIELDS) if (f in out) out[f] = canonicalBytes(out[f])
