@@ -258,7 +258,8 @@ export function optionsHelp(indent = '  '): string {
 /**
  * `import`'s own options (src/commands/import.ts), described like the table's:
  * flag-only (no functionConfig key, no Argo CD parameter). `import` also takes
- * the table's --release-image, --validate, --max-input-bytes and --max-output-bytes.
+ * the table's --release-image, --target-release, --validate, --max-input-bytes and
+ * --max-output-bytes.
  */
 export const IMPORT_OPTION_TABLE: readonly OptionSpec[] = [
   { flag: 'partial', type: 'boolean', default: false, help: 'print what the APIs can express and exit 0; what they cannot goes to stderr as warnings' },

@@ -17,7 +17,7 @@ import { decodeOption, describeOption, IMPORT_OPTION_TABLE, OPTION_TABLE, type O
 import { guarded, parseCommandArgs, wantsHelp } from './render.ts'
 
 /** The options `import` takes: its own, then the ones it shares with the function. */
-const SHARED = ['release-image', 'validate', 'max-input-bytes', 'max-output-bytes']
+const SHARED = ['release-image', 'target-release', 'validate', 'max-input-bytes', 'max-output-bytes']
 export const IMPORT_OPTIONS: readonly OptionSpec[] = [...IMPORT_OPTION_TABLE, ...OPTION_TABLE.filter((o) => SHARED.includes(o.flag))]
 
 export const IMPORT_USAGE = `imagepolicy-mc import [FILE...] [options]
@@ -56,6 +56,7 @@ interface ImportArgs {
   readonly namePrefix: string
   readonly releaseImage: string
   readonly validate: 'strict' | 'warn' | 'ignore'
+  readonly targetRelease: string
   readonly maxInputBytes: number
   readonly maxOutputBytes: number
 }
@@ -79,6 +80,7 @@ function importArgs(parsed: Readonly<Record<string, unknown>>): ImportArgs {
     namePrefix: value('name-prefix') as string,
     releaseImage: value('release-image') as string,
     validate: value('validate') as ImportArgs['validate'],
+    targetRelease: value('target-release') as string,
     maxInputBytes: limits.maxInputBytes,
     maxOutputBytes: limits.maxOutputBytes,
   }
@@ -108,6 +110,7 @@ export async function importCommand(argv: readonly string[], streams: Streams): 
       namePrefix: args.namePrefix,
       releaseImage: args.releaseImage,
       validate: args.validate,
+      targetRelease: args.targetRelease,
     })
     for (const p of outcome.problems) streams.stderr.write(`imagepolicy-mc import: ${escapeControls(p)}\n`)
     if (outcome.problems.length > 0) return 1

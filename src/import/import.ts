@@ -27,6 +27,8 @@ export interface ImportRequest {
   readonly namePrefix?: string
   /** The release image MCO never blocks (`--release-image`); the round trip renders with it. */
   readonly releaseImage: string
+  /** The cluster's release (`--target-release`): which CRD rules the printed resources must pass. Default latest. */
+  readonly targetRelease?: string
   /** CRD rules on the printed resources (`--validate`): strict makes a violation a finding, warn a note. Default strict. */
   readonly validate?: 'strict' | 'warn' | 'ignore'
 }
@@ -75,6 +77,13 @@ export function importManifests(result: ImportResult): string {
 
 function registriesDFindings(files: readonly { origin: string; text: string }[], scopes: ReadonlySet<string>, findings: Finding[], notes: string[]): void {
   const listed = new Set<string>()
+  // containers/image (docker/registries_d.go loadAndMergeConfig) refuses a scope, or default-docker, in two files.
+  const definedIn = new Map<string, string>()
+  const once = (origin: string, key: string, what: string): void => {
+    const earlier = definedIn.get(key)
+    if (earlier !== undefined && earlier !== origin) findings.push({ origin, general: true, message: `${what} is also defined in ${earlier}: containers/image refuses the same entry in two registries.d files` })
+    else definedIn.set(key, origin)
+  }
   for (const { origin, text } of files) {
     let value: unknown
     try {
@@ -92,6 +101,7 @@ function registriesDFindings(files: readonly { origin: string; text: string }[],
       if (key !== 'docker' && key !== 'default-docker') findings.push({ origin, general: true, message: `${key}: no CR equivalent (MCO writes only docker entries with use-sigstore-attachments)` })
     }
     const def = value['default-docker']
+    if (def !== undefined && def !== null) once(origin, 'default-docker', 'default-docker')
     if (isObject(def)) {
       for (const [field, v] of Object.entries(def)) {
         if (field === 'use-sigstore-attachments' && v === false) continue
@@ -101,6 +111,7 @@ function registriesDFindings(files: readonly { origin: string; text: string }[],
     const docker = value['docker']
     if (!isObject(docker)) continue
     for (const [scope, entry] of Object.entries(docker)) {
+      once(origin, `docker ${scope}`, `docker scope ${JSON.stringify(scope)}`)
       const fields = isObject(entry) ? entry : {}
       const where = { origin, transport: 'registries.d', scope }
       for (const [field, v] of Object.entries(fields)) {
@@ -176,7 +187,7 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
   const render = (validate: 'strict' | 'ignore') =>
     run({
       inputs: [{ path: IMPORTED, text: yaml }],
-      flags: { validate, targetRelease: '4.19', releaseImage: request.releaseImage, allowEmpty: true, pools: ['worker'] },
+      flags: { validate, targetRelease: request.targetRelease ?? 'latest', releaseImage: request.releaseImage, allowEmpty: true, pools: ['worker'] },
       reviewOnly: true,
     })
   const validate = request.validate ?? 'strict'
