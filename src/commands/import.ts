@@ -62,10 +62,12 @@ interface ImportArgs {
 }
 
 /** The parsed flags, each decoded by the table's decoder (a bad value is a usage error naming the flag). */
-function importArgs(parsed: Readonly<Record<string, unknown>>): ImportArgs {
+function importArgs(parsed: Readonly<Record<string, unknown>>, argv: readonly string[]): ImportArgs {
   const value = (flag: string): unknown => {
     const spec = IMPORT_OPTIONS.find((o) => o.flag === flag)!
-    const raw = parsed[flag]
+    // yargs reads `--partial=yes` as false: a boolean's inline value goes to the table's decoder, as in flags.ts.
+    const inline = spec.type === 'boolean' ? argv.filter((a) => a.startsWith(`--${flag}=`)).map((a) => a.slice(flag.length + 3)) : []
+    const raw = inline.length === 1 ? inline[0] : inline.length > 1 ? inline : parsed[flag]
     if (Array.isArray(raw)) throw new UsageError(`--${flag}: given more than once`)
     if (raw === undefined) return spec.default
     const decoded = decodeOption(spec, raw)
@@ -97,7 +99,7 @@ export async function importCommand(argv: readonly string[], streams: Streams): 
       for (const o of IMPORT_OPTIONS) out = out.option(o.flag, { type: o.type === 'boolean' ? 'boolean' : 'string' })
       return out
     })
-    const args = importArgs(parsed)
+    const args = importArgs(parsed, argv)
     const paths = parsed._.map(String)
     const budget = new InputBudget(args.maxInputBytes)
     const texts: SourceText[] =
