@@ -254,3 +254,28 @@ export function optionsHelp(indent = '  '): string {
     return `${indent}${head.padEnd(25)} ${describeOption(o)}`
   }).join('\n')
 }
+
+/**
+ * `import`'s own options (src/commands/import.ts), described like the table's:
+ * flag-only (no functionConfig key, no Argo CD parameter). `import` also takes
+ * the table's --release-image, --target-release, --validate, --max-input-bytes and
+ * --max-output-bytes.
+ */
+export const IMPORT_OPTION_TABLE: readonly OptionSpec[] = [
+  { flag: 'partial', type: 'boolean', default: false, help: 'print what the APIs can express and exit 0; what they cannot goes to stderr as warnings' },
+  {
+    flag: 'namespace',
+    type: 'string',
+    placeholder: 'NS',
+    help: 'the namespace of policy JSON files not named policy.json (/etc/crio/policies/NS.json); default: the file name, in a directory named policies',
+    check: (v) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) && v.length <= 63 ? undefined : 'must be a namespace name (a DNS-1123 label)'),
+  },
+  {
+    flag: 'name-prefix',
+    type: 'string',
+    default: 'imported',
+    placeholder: 'P',
+    help: 'names of the resources printed: P-001, P-002, ... (per namespace for ImagePolicies)',
+    check: (v) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) && v.length <= 200 ? undefined : 'must be lower-case letters, digits and "-", starting and ending with a letter or digit'),
+  },
+]

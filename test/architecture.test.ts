@@ -38,6 +38,8 @@ const STAGES: readonly [string, number][] = [
   ['diff/', 8],
   ['impact/', 8],
   ['run.ts', 9],
+  // import: the inverse of render, proven by run() (so beside it).
+  ['import/', 9],
 ]
 /** Everything else (cli/, bin, commands/, the snapshot) is the edge. */
 const EDGE = 10

@@ -11,7 +11,7 @@ import type { RenderInput } from '../src/render/node-files.ts'
 import { parse } from 'yaml'
 
 export const ROOT = 'test/fixtures/conformance'
-const DEFAULT_RELEASE_IMAGE = `quay.io/openshift-release-dev/ocp-release@sha256:${'1'.repeat(64)}`
+export const DEFAULT_RELEASE_IMAGE = `quay.io/openshift-release-dev/ocp-release@sha256:${'1'.repeat(64)}`
 /** Node files MCO writes that are not ours to write (README "Where we differ from MCO"). */
 export const NOT_OURS = ['/etc/containers/registries.conf', '/etc/containers/registries.conf.d/01-image-searchRegistries.conf']
 

@@ -16,7 +16,7 @@ import { runFunction } from './run-function.ts'
  * function's own path, which kustomize and Argo CD run on every build, starts
  * without them (README "Performance").
  */
-export const COMMAND_NAMES: readonly string[] = ['build', 'discover', 'install-kustomize-plugin', 'render', 'explain', 'diff', 'impact', 'check']
+export const COMMAND_NAMES: readonly string[] = ['build', 'discover', 'install-kustomize-plugin', 'render', 'explain', 'diff', 'impact', 'check', 'import']
 
 export async function main(argv: readonly string[], streams: Streams): Promise<number> {
   if (argv[0] !== undefined && COMMAND_NAMES.includes(argv[0])) {

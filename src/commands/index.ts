@@ -7,6 +7,7 @@ import { diffCommand } from './diff.ts'
 import { discover } from './discover.ts'
 import { explainCommand } from './explain.ts'
 import { impactCommand } from './impact.ts'
+import { importCommand } from './import.ts'
 import { installKustomizePlugin } from './install-kustomize-plugin.ts'
 import { renderCommand } from './render.ts'
 
@@ -19,4 +20,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   diff: diffCommand,
   impact: impactCommand,
   check: checkCommand,
+  import: importCommand,
 }

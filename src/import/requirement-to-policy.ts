@@ -1,0 +1,138 @@
+// Import stage: one `sigstoreSigned` requirement → the `spec.policy` of a
+// ClusterImagePolicy/ImagePolicy that renders to it: the inverse of
+// render/requirement.ts (MCO's `policyItemFromSpec`). Pure; no I/O.
+//
+// What a CR cannot say is returned as reasons, one per field, never dropped:
+// key or CA files on the node (`keyPath`, `caPath`, …: reported with the path,
+// so the user can supply the data), several keys (`keyPaths`, `keyDatas`, …:
+// any one of them may sign, while a CR names one), identity rules without a
+// CR match policy (`matchExact`, `exactReference`), and unknown fields.
+
+import { isObject } from '../decode/read-fields.ts'
+import type { SigstorePolicy } from '../model.ts'
+import { renderRequirement } from '../render/requirement.ts'
+import { canonicalRequirement, type RawRequirement } from './policy-file.ts'
+
+export type Inverted = { readonly policy: SigstorePolicy } | { readonly reasons: readonly string[] }
+
+const ON_NODE = 'a file on the node: give its contents (base64 of the PEM) as'
+const SEVERAL = 'several keys, any one of which may sign: a ClusterImagePolicy or ImagePolicy names one; split it into one requirement per key'
+
+const TOP_FIELDS = new Set(['type', 'keyPath', 'keyPaths', 'keyData', 'keyDatas', 'fulcio', 'rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas', 'pki', 'signedIdentity'])
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined
+}
+
+/** Why a requirement of another type cannot be a CR (insecureAcceptAnything and reject are the Image config's; the caller handles them). */
+export function typeReason(type: string): string {
+  switch (type) {
+    case 'signedBy':
+      return 'signedBy (GPG/simple signing) has no ClusterImagePolicy or ImagePolicy equivalent: they verify sigstore signatures only'
+    case 'signedBaseLayer':
+      return 'signedBaseLayer has no ClusterImagePolicy or ImagePolicy equivalent'
+    default:
+      return `requirement type ${JSON.stringify(type)} has no ClusterImagePolicy or ImagePolicy equivalent`
+  }
+}
+
+export function invertRequirement(req: RawRequirement): Inverted {
+  const type = String(req['type'])
+  if (type !== 'sigstoreSigned') return { reasons: [typeReason(type)] }
+  const reasons: string[] = []
+  for (const key of Object.keys(req)) if (!TOP_FIELDS.has(key)) reasons.push(`field ${JSON.stringify(key)} is unknown to containers/image and has no CR equivalent`)
+  const keyPath = str(req['keyPath'])
+  if (keyPath !== undefined) reasons.push(`keyPath ${JSON.stringify(keyPath)} is ${ON_NODE} rootOfTrust.publicKey.keyData`)
+  if (req['keyPaths'] !== undefined) reasons.push(`keyPaths ${JSON.stringify(req['keyPaths'])}: ${SEVERAL}`)
+  if (req['keyDatas'] !== undefined) reasons.push(`keyDatas: ${SEVERAL}`)
+  const rekorPath = str(req['rekorPublicKeyPath'])
+  if (rekorPath !== undefined) reasons.push(`rekorPublicKeyPath ${JSON.stringify(rekorPath)} is ${ON_NODE} the rekorKeyData of the root of trust`)
+  if (req['rekorPublicKeyPaths'] !== undefined) reasons.push(`rekorPublicKeyPaths ${JSON.stringify(req['rekorPublicKeyPaths'])}: several Rekor keys; a CR names one`)
+  if (req['rekorPublicKeyDatas'] !== undefined) reasons.push('rekorPublicKeyDatas: several Rekor keys; a CR names one')
+
+  const rekorKeyData = str(req['rekorPublicKeyData'])
+  let rootOfTrust: SigstorePolicy['rootOfTrust'] | undefined
+  const keyData = str(req['keyData'])
+  const fulcio = req['fulcio']
+  const pki = req['pki']
+  if (keyData !== undefined) {
+    rootOfTrust = { policyType: 'PublicKey', publicKey: { keyData, ...(rekorKeyData !== undefined ? { rekorKeyData } : {}) } }
+  } else if (isObject(fulcio)) {
+    for (const key of Object.keys(fulcio)) {
+      if (key === 'caPath') reasons.push(`fulcio.caPath ${JSON.stringify(fulcio[key])} is ${ON_NODE} rootOfTrust.fulcioCAWithRekor.fulcioCAData`)
+      else if (!['caData', 'oidcIssuer', 'subjectEmail'].includes(key)) reasons.push(`field fulcio.${key} has no CR equivalent`)
+    }
+    const caData = str(fulcio['caData'])
+    const oidcIssuer = str(fulcio['oidcIssuer'])
+    const signedEmail = str(fulcio['subjectEmail'])
+    rootOfTrust = {
+      policyType: 'FulcioCAWithRekor',
+      fulcioCAWithRekor: {
+        ...(caData !== undefined ? { fulcioCAData: caData } : {}),
+        ...(rekorKeyData !== undefined ? { rekorKeyData } : {}),
+        fulcioSubject: { ...(oidcIssuer !== undefined ? { oidcIssuer } : {}), ...(signedEmail !== undefined ? { signedEmail } : {}) },
+      },
+    }
+  } else if (isObject(pki)) {
+    for (const key of Object.keys(pki)) {
+      if (key === 'caRootsPath' || key === 'caIntermediatesPath') {
+        reasons.push(`pki.${key} ${JSON.stringify(pki[key])} is ${ON_NODE} rootOfTrust.pki.${key === 'caRootsPath' ? 'caRootsData' : 'caIntermediatesData'}`)
+      } else if (!['caRootsData', 'caIntermediatesData', 'subjectEmail', 'subjectHostname'].includes(key)) {
+        reasons.push(`field pki.${key} has no CR equivalent`)
+      }
+    }
+    const caRootsData = str(pki['caRootsData'])
+    const caIntermediatesData = str(pki['caIntermediatesData'])
+    const email = str(pki['subjectEmail'])
+    const hostname = str(pki['subjectHostname'])
+    rootOfTrust = {
+      policyType: 'PKI',
+      pki: {
+        ...(caRootsData !== undefined ? { caRootsData } : {}),
+        ...(caIntermediatesData !== undefined ? { caIntermediatesData } : {}),
+        pkiCertificateSubject: { ...(email !== undefined ? { email } : {}), ...(hostname !== undefined ? { hostname } : {}) },
+      },
+    }
+  } else if (reasons.length === 0) {
+    reasons.push('no key source: exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified')
+  }
+
+  let signedIdentity: SigstorePolicy['signedIdentity'] | undefined
+  const si = req['signedIdentity']
+  if (si !== undefined) {
+    if (!isObject(si)) {
+      reasons.push('signedIdentity is not an object')
+    } else {
+      switch (si['type']) {
+        case 'matchRepoDigestOrExact':
+          // What MCO renders when signedIdentity is left out: the shortest CR.
+          break
+        case 'matchRepository':
+          signedIdentity = { matchPolicy: 'MatchRepository' }
+          break
+        case 'exactRepository':
+          signedIdentity = { matchPolicy: 'ExactRepository', exactRepository: { repository: String(si['dockerRepository'] ?? '') } }
+          break
+        case 'remapIdentity':
+          signedIdentity = { matchPolicy: 'RemapIdentity', remapIdentity: { prefix: String(si['prefix'] ?? ''), signedPrefix: String(si['signedPrefix'] ?? '') } }
+          break
+        default:
+          reasons.push(`signedIdentity type ${JSON.stringify(si['type'])} has no CR match policy (MatchRepoDigestOrExact, MatchRepository, ExactRepository, RemapIdentity)`)
+      }
+    }
+  }
+  if (reasons.length > 0 || rootOfTrust === undefined) return { reasons }
+  const policy: SigstorePolicy = { rootOfTrust, ...(signedIdentity !== undefined ? { signedIdentity } : {}) }
+  // The proof: the CR renders back to the same requirement, or it is not the inverse.
+  const rendered = renderRequirement(policy)
+  if ('error' in rendered) return { reasons: [`MCO would refuse it: ${rendered.error.message}`] }
+  if (canonicalRequirement(rendered.value as RawRequirement) !== canonicalRequirement(req)) {
+    return { reasons: ['it has fields or values a CR cannot reproduce (MCO would render it differently)'] }
+  }
+  return { policy }
+}
+
+/** The `spec.policy` of a CR, as YAML-ready plain data. */
+export function policySpec(policy: SigstorePolicy): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(policy)) as Record<string, unknown>
+}
