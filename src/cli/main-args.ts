@@ -25,6 +25,7 @@ Commands (each has --help):
   imagepolicy-mc impact [PATH...] | BASE HEAD     which workload images a policy (change) verifies, rejects or frees
   imagepolicy-mc check SOURCES RENDERED           exit 1 unless the committed MachineConfigs are current (Flux, kubectl)
   imagepolicy-mc render --write-machineconfigs DIR  the MachineConfigs, one file each, to commit
+  imagepolicy-mc import [FILE...] [--partial]     hand-written policy.json / MachineConfigs -> the policy resources
   imagepolicy-mc build [DIR]                      kustomize, then the function (Argo CD generate)
   imagepolicy-mc discover [DIR]                   Argo CD discovery
   imagepolicy-mc install-kustomize-plugin         install the kustomize exec plugin`

@@ -22,3 +22,11 @@ test('anything unusual goes to the full parser (undefined here)', () => {
     assert.equal(fastFunctionArgs(argv), undefined, argv.join(' '))
   }
 })
+
+test('the main --help names every command', async () => {
+  let out = ''
+  const { parseFunctionArgs } = await import('./main-args.ts')
+  const code = await parseFunctionArgs(['--help'], { stdout: { write: (s: string) => { out += s; return true } }, stderr: { write: () => true } } as never)
+  assert.equal(code, 0)
+  for (const name of COMMAND_NAMES) assert.match(out, new RegExp(`^\\s*imagepolicy-mc ${name}\\b`, 'm'), name)
+})
