@@ -93,6 +93,14 @@ function repositoryProbes(scope: string, reference: DockerReference): ImageRefer
 
 type PolicyOwner = Extract<ScopeOwner, { kind: 'policy' }>
 
+type ProbedScope = ReturnType<typeof scopeProbes>
+
+/** Only ImagePolicies wrote this key (not a cluster policy, not the Image config). */
+function onlyImagePolicies(file: PolicyFile, scope: string): boolean {
+  const all = file.owners.get(scope)
+  return all !== undefined && all.length > 0 && all.every((o) => o.kind === 'policy' && o.policy.kind === 'ImagePolicy')
+}
+
 const NO_OWNERS: readonly PolicyOwner[] = []
 
 const isPolicyOwner = (o: ScopeOwner): o is PolicyOwner => o.kind === 'policy'
@@ -133,10 +141,13 @@ function where(file: PolicyFile): string {
  * involve an ImagePolicy.
  */
 export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
-  // Cluster scopes recur in every namespace file: parse each scope's probes (and
-  // its shape) once. 20,000 namespace scopes make 40,000 probe images to parse.
-  const probeCache = new Map<string, { readonly images: ImageReference[]; readonly shape: ScopeShape }>()
-  const probed = (scope: string) => {
+  // Cluster scopes recur in every namespace file: their probes (and shape) are
+  // kept for the run. A scope only ImagePolicies write is in its namespace's file
+  // alone (as a rule), so its probes are taken for that file and dropped: 20,000
+  // namespace scopes kept to the end are tens of megabytes the garbage collector
+  // copies and promotes for nothing.
+  const probeCache = new Map<string, ProbedScope>()
+  const kept = (scope: string): ProbedScope => {
     let p = probeCache.get(scope)
     if (p === undefined) {
       p = scopeProbes(scope)
@@ -144,7 +155,6 @@ export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
     }
     return p
   }
-  const probes = (scope: string): ImageReference[] => probed(scope).images
   const out = new Map<string, Issue>()
   const add = (i: Issue) => out.set(`${i.severity}\u0000${i.resource !== undefined ? formatResource(i.resource) : ''}\u0000${i.path.join('.')}\u0000${i.message}`, i)
   for (const file of files) {
@@ -155,14 +165,17 @@ export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
     const ownersOf = (scope: string): readonly PolicyOwner[] => policyOwners(file, scope)
     for (const scope of docker.keys()) {
       const owners = ownersOf(scope)
+      let scopeProbed: ProbedScope | undefined
+      const probed = (): ProbedScope => (scopeProbed ??= file.namespace !== undefined && onlyImagePolicies(file, scope) ? scopeProbes(scope) : kept(scope))
+      const probes = (): ImageReference[] => probed().images
       let matches: PolicyMatch[] | undefined
-      const matchesOf = (): PolicyMatch[] => (matches ??= probes(scope).map((img) => lookupRequirements(file.policy, img)))
+      const matchesOf = (): PolicyMatch[] => (matches ??= probes().map((img) => lookupRequirements(file.policy, img)))
       // Scopes nobody may select.
       for (const o of owners) {
         if (!judged(o)) continue
-        const images = probes(scope)
+        const images = probes()
         const found = matchesOf()
-        const shape = probed(scope).shape
+        const shape = probed().shape
         if (found.some((m) => m.scope === scope)) {
           // A repository scope that its own image does not select: `docker.io/busybox` is not `busybox`.
           const own = images[0]
@@ -208,8 +221,8 @@ export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
       // Scopes that take images away from less specific ones. In a namespace file only
       // pairs with an ImagePolicy scope count, so a cluster scope with no ImagePolicy
       // scope on its search path is skipped before any lookup.
-      if (file.namespace !== undefined && !owners.some(judged) && !probes(scope).some((img) => img.namespaces.some((n) => ownersOf(n).some(judged)))) continue
-      for (const [k, img] of probes(scope).entries()) {
+      if (file.namespace !== undefined && !owners.some(judged) && !probes().some((img) => img.namespaces.some((n) => ownersOf(n).some(judged)))) continue
+      for (const [k, img] of probes().entries()) {
         const match = matchesOf()[k]!
         if (match.scope !== scope) continue
         // The keys after the match on the image's search path: identity, then namespaces.
