@@ -149,10 +149,24 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
     }
     return text
   }
-  // goMarshalIndent(reqs, SCOPE_INDENT), from the items' texts.
-  const listText = (reqs: readonly Requirement[]): string =>
-    reqs.length === 0 ? '[]' : `[\n${ITEM_INDENT}${reqs.map(itemText).join(`,\n${ITEM_INDENT}`)}\n${SCOPE_INDENT}]`
-  const entry = (scope: string, reqs: readonly Requirement[]) => `\n${SCOPE_INDENT}${goJSONString(scope)}: ${listText(reqs)}`
+  // goMarshalIndent(reqs, SCOPE_INDENT), from the items' texts, as pieces of the file.
+  const pushList = (out: string[], reqs: readonly Requirement[]): void => {
+    if (reqs.length === 0) {
+      out.push('[]')
+      return
+    }
+    out.push(`[\n${ITEM_INDENT}`)
+    reqs.forEach((req, i) => {
+      if (i > 0) out.push(`,\n${ITEM_INDENT}`)
+      out.push(itemText(req))
+    })
+    out.push(`\n${SCOPE_INDENT}]`)
+  }
+  const entry = (scope: string, reqs: readonly Requirement[]): string => {
+    const out = [`\n${SCOPE_INDENT}`, goJSONString(scope), ': ']
+    pushList(out, reqs)
+    return out.join('')
+  }
   const prerender = (name: string) => {
     const scopes = clusterPolicy.transports.get(name) ?? new Map<string, readonly Requirement[]>()
     const keys = [...scopes.keys()].sort(compareBytewise)
@@ -163,38 +177,50 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
   const others = [...clusterPolicy.transports].filter(([name]) => name !== 'docker' && name !== 'atomic')
   const otherTexts = new Map(others.map(([name, scopes]) => [name, goMarshalIndent(scopes as ReadonlyMap<string, GoValue>, '    ')]))
   const defaultText = goMarshalIndent(clusterPolicy.default, '  ')
+  const names = [...new Set([...otherTexts.keys(), 'docker', 'atomic'])].sort(compareBytewise)
 
   // The cluster's entries and the namespace's, in bytewise key order (a Go map's);
   // a namespace scope the cluster also has gets the cluster's requirements first.
-  const transportText = (cluster: typeof docker, add: ReadonlyMap<string, readonly Requirement[]>): string => {
-    if (cluster.keys.length === 0 && add.size === 0) return '{}'
+  const pushTransport = (out: string[], cluster: typeof docker, add: ReadonlyMap<string, readonly Requirement[]>): void => {
+    if (cluster.keys.length === 0 && add.size === 0) {
+      out.push('{}')
+      return
+    }
+    out.push('{')
     const added = [...add.keys()].sort(compareBytewise)
-    const parts: string[] = []
     let i = 0
     let j = 0
+    let n = 0
     while (i < cluster.keys.length || j < added.length) {
+      if (n++ > 0) out.push(',')
       const order = i === cluster.keys.length ? 1 : j === added.length ? -1 : compareBytewise(cluster.keys[i]!, added[j]!)
       if (order < 0) {
-        parts.push(cluster.entries[i++]!)
+        out.push(cluster.entries[i++]!)
         continue
       }
       const scope = added[j++]!
       if (order === 0) i++
       const own = add.get(scope)!
       const existing = cluster.scopes.get(scope)
-      parts.push(entry(scope, existing === undefined ? own : [...existing, ...own]))
+      out.push(`\n${SCOPE_INDENT}`, goJSONString(scope), ': ')
+      pushList(out, existing === undefined ? own : [...existing, ...own])
     }
-    return `{${parts.join(',')}\n    }`
+    out.push('\n    }')
   }
 
+  // The file's pieces joined once: one flat string per file (no intermediate
+  // transport or body strings copied again, nothing left to flatten later).
   return (scopes) => {
     const atomicScopes = new Map([...scopes].filter(([scope]) => atomicAllowed(scope)))
-    const transports = new Map(otherTexts)
-    transports.set('docker', transportText(docker, scopes))
-    transports.set('atomic', transportText(atomic, atomicScopes))
-    const names = [...transports.keys()].sort(compareBytewise)
-    const body = names.map((name) => `\n    ${goJSONString(name)}: ${transports.get(name)}`).join(',')
-    return `{\n  "default": ${defaultText},\n  "transports": {${body}\n  }\n}`
+    const out: string[] = ['{\n  "default": ', defaultText, ',\n  "transports": {']
+    names.forEach((name, k) => {
+      out.push(k > 0 ? ',\n    ' : '\n    ', goJSONString(name), ': ')
+      if (name === 'docker') pushTransport(out, docker, scopes)
+      else if (name === 'atomic') pushTransport(out, atomic, atomicScopes)
+      else out.push(otherTexts.get(name)!)
+    })
+    out.push('\n  }\n}')
+    return out.join('')
   }
 }
 
