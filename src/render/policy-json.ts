@@ -123,6 +123,23 @@ export function renderClusterPolicy(input: ClusterPolicyInput): { readonly text:
 }
 
 /**
+ * A namespace's scopes in bytewise order, for `docker` and (fewer than three
+ * `/`) for `atomic`: sorted once per scope map, which its file's renderer and
+ * its decoder both read (the maps are not changed after resolve).
+ */
+const NAMESPACE_KEYS = new WeakMap<ReadonlyMap<string, unknown>, { readonly docker: readonly string[]; readonly atomic: readonly string[] }>()
+
+function namespaceKeys(scopes: ReadonlyMap<string, unknown>): { readonly docker: readonly string[]; readonly atomic: readonly string[] } {
+  let keys = NAMESPACE_KEYS.get(scopes)
+  if (keys === undefined) {
+    const docker = [...scopes.keys()].sort(compareBytewise)
+    keys = { docker, atomic: docker.filter(atomicAllowed) }
+    NAMESPACE_KEYS.set(scopes, keys)
+  }
+  return keys
+}
+
+/**
  * Namespace files (`updateNamespacedPolicyJSONs`): the cluster policy plus the
  * namespace's scopes appended into `docker` and (fewer than three `/`) `atomic`,
  * both created when missing. Requirements already there for a scope (an allowed
@@ -149,10 +166,24 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
     }
     return text
   }
-  // goMarshalIndent(reqs, SCOPE_INDENT), from the items' texts.
-  const listText = (reqs: readonly Requirement[]): string =>
-    reqs.length === 0 ? '[]' : `[\n${ITEM_INDENT}${reqs.map(itemText).join(`,\n${ITEM_INDENT}`)}\n${SCOPE_INDENT}]`
-  const entry = (scope: string, reqs: readonly Requirement[]) => `\n${SCOPE_INDENT}${goJSONString(scope)}: ${listText(reqs)}`
+  // goMarshalIndent(reqs, SCOPE_INDENT), from the items' texts, as pieces of the file.
+  const pushList = (out: string[], reqs: readonly Requirement[]): void => {
+    if (reqs.length === 0) {
+      out.push('[]')
+      return
+    }
+    out.push(`[\n${ITEM_INDENT}`)
+    reqs.forEach((req, i) => {
+      if (i > 0) out.push(`,\n${ITEM_INDENT}`)
+      out.push(itemText(req))
+    })
+    out.push(`\n${SCOPE_INDENT}]`)
+  }
+  const entry = (scope: string, reqs: readonly Requirement[]): string => {
+    const out = [`\n${SCOPE_INDENT}`, goJSONString(scope), ': ']
+    pushList(out, reqs)
+    return out.join('')
+  }
   const prerender = (name: string) => {
     const scopes = clusterPolicy.transports.get(name) ?? new Map<string, readonly Requirement[]>()
     const keys = [...scopes.keys()].sort(compareBytewise)
@@ -163,38 +194,50 @@ export function namespacePolicyRenderer(clusterPolicy: Policy): (scopes: Readonl
   const others = [...clusterPolicy.transports].filter(([name]) => name !== 'docker' && name !== 'atomic')
   const otherTexts = new Map(others.map(([name, scopes]) => [name, goMarshalIndent(scopes as ReadonlyMap<string, GoValue>, '    ')]))
   const defaultText = goMarshalIndent(clusterPolicy.default, '  ')
+  const names = [...new Set([...otherTexts.keys(), 'docker', 'atomic'])].sort(compareBytewise)
 
   // The cluster's entries and the namespace's, in bytewise key order (a Go map's);
   // a namespace scope the cluster also has gets the cluster's requirements first.
-  const transportText = (cluster: typeof docker, add: ReadonlyMap<string, readonly Requirement[]>): string => {
-    if (cluster.keys.length === 0 && add.size === 0) return '{}'
-    const added = [...add.keys()].sort(compareBytewise)
-    const parts: string[] = []
+  // `added`: the namespace's keys for this transport, sorted; `add` holds their requirements.
+  const pushTransport = (out: string[], cluster: typeof docker, added: readonly string[], add: ReadonlyMap<string, readonly Requirement[]>): void => {
+    if (cluster.keys.length === 0 && added.length === 0) {
+      out.push('{}')
+      return
+    }
+    out.push('{')
     let i = 0
     let j = 0
+    let n = 0
     while (i < cluster.keys.length || j < added.length) {
+      if (n++ > 0) out.push(',')
       const order = i === cluster.keys.length ? 1 : j === added.length ? -1 : compareBytewise(cluster.keys[i]!, added[j]!)
       if (order < 0) {
-        parts.push(cluster.entries[i++]!)
+        out.push(cluster.entries[i++]!)
         continue
       }
       const scope = added[j++]!
       if (order === 0) i++
       const own = add.get(scope)!
       const existing = cluster.scopes.get(scope)
-      parts.push(entry(scope, existing === undefined ? own : [...existing, ...own]))
+      out.push(`\n${SCOPE_INDENT}`, goJSONString(scope), ': ')
+      pushList(out, existing === undefined ? own : [...existing, ...own])
     }
-    return `{${parts.join(',')}\n    }`
+    out.push('\n    }')
   }
 
+  // The file's pieces joined once: one flat string per file (no intermediate
+  // transport or body strings copied again, nothing left to flatten later).
   return (scopes) => {
-    const atomicScopes = new Map([...scopes].filter(([scope]) => atomicAllowed(scope)))
-    const transports = new Map(otherTexts)
-    transports.set('docker', transportText(docker, scopes))
-    transports.set('atomic', transportText(atomic, atomicScopes))
-    const names = [...transports.keys()].sort(compareBytewise)
-    const body = names.map((name) => `\n    ${goJSONString(name)}: ${transports.get(name)}`).join(',')
-    return `{\n  "default": ${defaultText},\n  "transports": {${body}\n  }\n}`
+    const { docker: dockerAdded, atomic: atomicAdded } = namespaceKeys(scopes)
+    const out: string[] = ['{\n  "default": ', defaultText, ',\n  "transports": {']
+    names.forEach((name, k) => {
+      out.push(k > 0 ? ',\n    ' : '\n    ', goJSONString(name), ': ')
+      if (name === 'docker') pushTransport(out, docker, dockerAdded, scopes)
+      else if (name === 'atomic') pushTransport(out, atomic, atomicAdded, scopes)
+      else out.push(otherTexts.get(name)!)
+    })
+    out.push('\n  }\n}')
+    return out.join('')
   }
 }
 
@@ -245,8 +288,14 @@ export function namespacePolicyDecoder(clusterPolicy: Policy): (scopes: Readonly
   const atomicKeys = sortedKeys('atomic')
   const others = new Map([...clusterPolicy.transports].filter(([name]) => name !== 'docker' && name !== 'atomic').map(([name, scopes]) => [name, inFileOrder(scopes)]))
   const names = jsKeyOrder([...new Set([...others.keys(), 'docker', 'atomic'])].sort(compareBytewise))
-  const merged = (keys: readonly string[], cluster: ReadonlyMap<string, readonly Requirement[]>, add: ReadonlyMap<string, readonly Requirement[]>) => {
-    const added = [...add.keys()].sort(compareBytewise)
+  // `added`: the namespace's keys of this transport, sorted; `add`, where `has` holds, their requirements.
+  const merged = (
+    keys: readonly string[],
+    cluster: ReadonlyMap<string, readonly Requirement[]>,
+    added: readonly string[],
+    add: ReadonlyMap<string, readonly Requirement[]>,
+    has: (scope: string) => boolean,
+  ) => {
     const out: string[] = []
     let i = 0
     let j = 0
@@ -260,18 +309,18 @@ export function namespacePolicyDecoder(clusterPolicy: Policy): (scopes: Readonly
     }
     const map = new Map<string, readonly Requirement[]>()
     for (const k of jsKeyOrder(out)) {
-      const own = add.get(k)
+      const own = has(k) ? add.get(k) : undefined
       const existing = cluster.get(k)
       map.set(k, own === undefined ? existing! : existing === undefined ? own : [...existing, ...own])
     }
     return map
   }
   return (scopes) => {
-    const atomicAdd = new Map([...scopes].filter(([scope]) => atomicAllowed(scope)))
+    const added = namespaceKeys(scopes)
     const transports = new Map<string, ReadonlyMap<string, readonly Requirement[]>>()
     for (const name of names) {
-      if (name === 'docker') transports.set(name, merged(dockerKeys, dockerScopes, scopes))
-      else if (name === 'atomic') transports.set(name, merged(atomicKeys, atomicScopes, atomicAdd))
+      if (name === 'docker') transports.set(name, merged(dockerKeys, dockerScopes, added.docker, scopes, () => true))
+      else if (name === 'atomic') transports.set(name, merged(atomicKeys, atomicScopes, added.atomic, scopes, atomicAllowed))
       else transports.set(name, others.get(name)!)
     }
     return { default: clusterPolicy.default, transports }
