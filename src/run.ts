@@ -1,8 +1,9 @@
 // The one module that joins the stages: read → decode/validate → resolve/render
 // → wrap → write. Pure: text in, text and issues out; the CLI does all I/O.
 
-import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResource, refOf, roleOf, unservedKindIssue } from './decode/resources.ts'
-import { isObject } from './decode/read-fields.ts'
+import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResource, unservedKindIssue } from './decode/resources.ts'
+import { refOf, roleOf } from './io/item-kinds.ts'
+import { isObject } from './is-object.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
 import { outputBudgetMessage } from './limits.ts'
 import { isList, parseOne, readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { goJSONString } from '../src/upstream/go-json.ts'
 import { marshalPolicy, namespacePolicyRenderer, renderClusterPolicy, type Policy } from '../src/render/policy-json.ts'
-import type { Requirement } from '../src/render/requirement.ts'
+import type { Requirement } from '../src/resolve/requirement.ts'
 import { analyzeScalar, PLAIN_SAFE, PLAIN_SAFE_ANALYSIS, sortYamlV2Keys, yamlV2Less } from '../src/upstream/yaml-v2.ts'
 import { prng } from './prng.ts'
 

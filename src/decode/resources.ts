@@ -3,48 +3,10 @@
 
 import { isDns1123Label } from '../upstream/dns1123.ts'
 import { issue, type Issue } from '../issues.ts'
-import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, ResourceRef, SigstorePolicy } from '../model.ts'
-import { FieldReader, isObject, type Path } from './read-fields.ts'
-
-export const CONFIG_GROUP = 'config.openshift.io'
-export const OPERATOR_GROUP = 'operator.openshift.io'
-
-
-/** What an item is to us. */
-export type ItemRole = 'policy' | 'image' | 'mirror-set' | 'other'
-
-function groupOf(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/')
-  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
-}
-
-/** Classifies an item by apiVersion and kind. */
-export function roleOf(value: unknown): ItemRole {
-  if (!isObject(value)) return 'other'
-  const apiVersion = value['apiVersion']
-  const kind = value['kind']
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return 'other'
-  const { group, version } = groupOf(apiVersion)
-  if (group === CONFIG_GROUP && (version === 'v1' || version === 'v1alpha1') && (kind === 'ImagePolicy' || kind === 'ClusterImagePolicy')) {
-    return 'policy'
-  }
-  if (group === CONFIG_GROUP && version === 'v1' && kind === 'Image') return 'image'
-  if (group === CONFIG_GROUP && version === 'v1' && (kind === 'ImageDigestMirrorSet' || kind === 'ImageTagMirrorSet')) return 'mirror-set'
-  if (group === OPERATOR_GROUP && version === 'v1alpha1' && kind === 'ImageContentSourcePolicy') return 'mirror-set'
-  return 'other'
-}
-
-/** The kinds we read, by group, and the versions we read them in. */
-export const SERVED_KINDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
-  [CONFIG_GROUP]: {
-    ImagePolicy: ['v1', 'v1alpha1'],
-    ClusterImagePolicy: ['v1', 'v1alpha1'],
-    Image: ['v1'],
-    ImageDigestMirrorSet: ['v1'],
-    ImageTagMirrorSet: ['v1'],
-  },
-  [OPERATOR_GROUP]: { ImageContentSourcePolicy: ['v1alpha1'] },
-}
+import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, SigstorePolicy } from '../model.ts'
+import { isObject } from '../is-object.ts'
+import { CONFIG_GROUP, OPERATOR_GROUP, refOf, roleOf, SERVED_KINDS } from '../io/item-kinds.ts'
+import { FieldReader, type Path } from './read-fields.ts'
 
 /** Our kinds by their lower-case spelling: the group we read them in, and the spelling we serve. */
 const KIND_BY_LOWER_CASE = new Map(
@@ -130,19 +92,6 @@ export function notAResource(value: unknown): { readonly message: string; readon
   return undefined
 }
 
-/** `{apiVersion, kind, name, namespace}` of an item, as far as it has them. */
-export function refOf(value: unknown): ResourceRef | undefined {
-  if (!isObject(value)) return undefined
-  const metadata = isObject(value['metadata']) ? value['metadata'] : {}
-  const str = (v: unknown): string => (typeof v === 'string' ? v : '')
-  const namespace = metadata['namespace']
-  return {
-    apiVersion: str(value['apiVersion']),
-    kind: str(value['kind']),
-    name: str(metadata['name']),
-    ...(typeof namespace === 'string' && namespace !== '' ? { namespace } : {}),
-  }
-}
 
 function decodePolicySpec(r: FieldReader, policy: Record<string, unknown>, at: Path): SigstorePolicy {
   const root = r.object(policy['rootOfTrust'], [...at, 'rootOfTrust']) ?? {}

@@ -19,6 +19,7 @@ import { blockMapPair, blockSeqItem, type SourceContext } from './flow-to-block.
 import type { ResourceListSource, StreamDocument } from './read.ts'
 import { entryEndFrom, type ResourceListLayout } from './resource-list-layout.ts'
 import { STRINGIFY_OPTIONS } from './yaml-settings.ts'
+import { isObject } from '../is-object.ts'
 
 /** Serializes one generated resource as a block-style YAML document body. */
 export function toYaml(value: unknown): string {
@@ -86,16 +87,12 @@ export const PATH_ANNOTATION = 'internal.config.kubernetes.io/path'
 /** The legacy twin; kpt refuses a resource whose two path annotations differ. */
 export const LEGACY_PATH_ANNOTATION = 'config.kubernetes.io/path'
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** A generated item with the path annotations kpt needs (kustomize strips them). */
 function withPath(value: unknown): unknown {
-  if (!isRecord(value) || !isRecord(value['metadata']) || typeof value['metadata']['name'] !== 'string') return value
+  if (!isObject(value) || !isObject(value['metadata']) || typeof value['metadata']['name'] !== 'string') return value
   const metadata = value['metadata']
   const path = `machineconfigs/${metadata['name'] as string}.yaml`
-  const annotations = isRecord(metadata['annotations']) ? metadata['annotations'] : {}
+  const annotations = isObject(metadata['annotations']) ? metadata['annotations'] : {}
   return { ...value, metadata: { ...metadata, annotations: { ...annotations, [PATH_ANNOTATION]: path, [LEGACY_PATH_ANNOTATION]: path } } }
 }
 

@@ -4,7 +4,7 @@
 
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
 import { compareBytewise, goMarshalIndent, goJSONString, type GoValue } from '../upstream/go-json.ts'
-import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from './requirement.ts'
+import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from '../resolve/requirement.ts'
 
 export const POLICY_JSON_PATH = '/etc/containers/policy.json'
 /** `pkg/daemon/constants` `CrioPoliciesDir`. */

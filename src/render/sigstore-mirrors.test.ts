@@ -6,7 +6,7 @@ import { parse } from 'yaml'
 import type { ImageMirror, MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
 import { resolveRegistries } from '../resolve/registries.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
-import { buildRegistriesConf, REGISTRIES_CONF_ERROR_PREFIX, type RegistryEntry } from './registries-conf.ts'
+import { buildRegistriesConf, REGISTRIES_CONF_ERROR_PREFIX, type RegistryEntry } from '../resolve/registries-conf.ts'
 import { registriesConfRendered, sigstoreRegistryKeys } from './sigstore-mirrors.ts'
 
 const NO_MIRRORS: MirrorSets = { imageContentSourcePolicies: [], imageDigestMirrorSets: [], imageTagMirrorSets: [] }

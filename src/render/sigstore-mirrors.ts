@@ -14,7 +14,7 @@ import {
   loadRegistriesConf,
   pullSourcesFromReference,
   registryScope,
-} from './registries-conf.ts'
+} from '../resolve/registries-conf.ts'
 
 // addScopeMirrorsSigstoreRegistriesdConfig's dummies.
 const DUMMY_DIGEST = `sha256:${'a'.repeat(64)}`

@@ -9,7 +9,7 @@ import {
   findRegistry,
   loadRegistriesConf,
   pullSourcesFromReference,
-} from '../render/registries-conf.ts'
+} from './registries-conf.ts'
 import { goQuote, goQuoteList } from '../upstream/go-strconv.ts'
 import { isValidRegistriesConfScope } from '../upstream/registries-patterns.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'

@@ -4,7 +4,7 @@
 import type { PolicyResource } from '../model.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { goQuoteList } from '../upstream/go-strconv.ts'
-import { renderRequirement, type Requirement, type RequirementError } from '../render/requirement.ts'
+import { resolveRequirement, type Requirement, type RequirementError } from './requirement.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 
 /** An ImagePolicy that lost one or more scopes to cluster scopes. */
@@ -62,7 +62,7 @@ export function resolveScopes(
   const failures: PolicyFailure[] = []
   const cluster = new Map<string, Requirement[]>()
   for (const cip of cips) {
-    const item = renderRequirement(cip.policy)
+    const item = resolveRequirement(cip.policy)
     if ('error' in item) {
       failures.push({ policy: cip, error: item.error })
       continue
@@ -75,7 +75,7 @@ export function resolveScopes(
   const namespaces = new Map<string, Map<string, Requirement[]>>()
   const conflicts: ScopeConflict[] = []
   for (const ip of ips) {
-    const item = renderRequirement(ip.policy)
+    const item = resolveRequirement(ip.policy)
     if ('error' in item) {
       failures.push({ policy: ip, error: item.error })
       continue

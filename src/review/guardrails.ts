@@ -16,7 +16,7 @@
 //   nowhere is usually a typo, and a policy in a typo'd namespace is inert.
 
 import { decodeImage } from '../decode/resources.ts'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { formatResource, issue, type Issue } from '../issues.ts'
 import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from '../model.ts'
 import type { Options } from '../options.ts'

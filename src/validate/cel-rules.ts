@@ -8,6 +8,7 @@ import { isRequestURI } from '../upstream/go-url.ts'
 import { finding, MSG, type Finding, type Path } from './findings.ts'
 import { goDecodeBase64 } from '../upstream/go-base64.ts'
 import { isDns1123Subdomain } from '../upstream/dns1123.ts'
+import { isObject } from '../is-object.ts'
 
 export type PolicyVersion = 'v1' | 'v1alpha1'
 
@@ -144,10 +145,6 @@ function byteFieldRules(value: unknown, path: Path, field: string, type: PemType
     out.push(finding('rule', 'cel', path, MSG.rule('string', messages[2]!)))
   }
   return out
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /** CEL `has(self.x)` on a pruned object: present and not null. */

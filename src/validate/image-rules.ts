@@ -7,12 +7,9 @@ import { finding, MSG, quote, type Finding, type Path } from './findings.ts'
 import { setFindings } from './structural.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { isValidRegistriesConfScope, matchesSourcePattern } from '../upstream/registries-patterns.ts'
+import { isObject } from '../is-object.ts'
 
 export const REGISTRY_UNION_MESSAGE = 'Only one of blockedRegistries or allowedRegistries may be set'
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 /** `spec.registrySources` of a (null-pruned) Image. */
 function registrySources(image: Record<string, unknown>): Record<string, unknown> | undefined {

@@ -1,11 +1,11 @@
-// Render stage: one policy's `spec.policy` → a containers-policy.json
+// Resolve stage: one policy's `spec.policy` → a containers-policy.json
 // `sigstoreSigned` requirement. Pure; no I/O; never throws on bad input.
 
 import type { SigstorePolicy } from '../model.ts'
 import type { GoValue } from '../upstream/go-json.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
-import { dockerRepositoryError, remapPrefixError } from './identity-checks.ts'
+import { dockerRepositoryError, remapPrefixError } from '../upstream/signed-identity-checks.ts'
 
 /** A requirement object in containers/image struct field order (see `prSigstoreSigned`). */
 export type Requirement = { readonly [field: string]: GoValue }
@@ -32,7 +32,7 @@ type Bytes = Buffer | undefined
  * Where MCO would dereference a nil pointer (a root of trust or identity block
  * missing for its type) this returns an error instead.
  */
-export function renderRequirement(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
+export function resolveRequirement(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
   const root = policy.rootOfTrust
   const rootPath = ['spec', 'policy', 'rootOfTrust'] as const
   const fail = (path: readonly (string | number)[], message: string) => ({ error: { path, message } })
@@ -114,7 +114,7 @@ export function renderRequirement(policy: SigstorePolicy): { readonly value: Req
       break
   }
 
-  const identity = renderSignedIdentity(policy)
+  const identity = resolveSignedIdentity(policy)
   if ('error' in identity) return identity
 
   // newPRSigstoreSigned
@@ -155,7 +155,7 @@ function nilPointer(what: string, field: string): string {
 }
 
 /** The `signedIdentity` mapping of mco-rendering.md §1. */
-function renderSignedIdentity(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
+function resolveSignedIdentity(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
   const si = policy.signedIdentity
   const at = ['spec', 'policy', 'signedIdentity'] as const
   if (si === undefined) return { value: { type: 'matchRepoDigestOrExact' } }

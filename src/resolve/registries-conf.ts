@@ -1,10 +1,10 @@
-// Render stage helper: the `[[registry]]` list of /etc/containers/registries.conf as
+// Resolve stage helper: the `[[registry]]` list of /etc/containers/registries.conf as
 // MCO builds it (openshift/runtime-utils `EditRegistriesConfig`), and the parts of
 // containers/image `sysregistriesv2` that read it back (load, FindRegistry,
 // PullSourcesFromReference). Pure; no I/O; never throws on bad input.
 
 import type { ImageMirror, MirrorSets } from '../model.ts'
-import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
+import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 import {
   type DockerReference,
   parseNamed,
