@@ -7,9 +7,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseSignaturePolicy } from '../src/explain/policy-lookup.ts'
 import type { NodeFile } from '../src/model.ts'
-import { renderNodeFiles } from '../src/render/node-files.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH, renderedPolicy } from '../src/render/policy-json.ts'
-import { caseInput, caseNames, readCase, type Case } from './conformance-cases.ts'
+import { type Case, caseInput, caseNames, readCase, renderCase } from './conformance-cases.ts'
 import { prng } from './prng.ts'
 
 const isPolicyFile = (f: NodeFile) => f.path === POLICY_JSON_PATH || (f.path.startsWith(`${CRIO_POLICIES_DIR}/`) && f.path.endsWith('.json'))
@@ -35,7 +34,7 @@ test('rendered policy: every conformance case hands over what parsing its files 
   let checked = 0
   for (const name of caseNames()) {
     const input = caseInput(readCase(name))
-    for (const ordered of [false, true]) checked += checkFiles(renderNodeFiles({ ...input, ordered }).files, name)
+    for (const ordered of [false, true]) checked += checkFiles(renderCase({ ...input, ordered }).files, name)
   }
   assert.ok(checked > 100, `policy files checked: ${checked}`)
 })
@@ -71,7 +70,7 @@ test('rendered policy: seeded generated inputs hand over what parsing their file
       ...(r() < 0.2 ? { allowedRegistries: [...new Set([pick(HOSTS), pick(HOSTS), 'quay.io'])] } : {}),
       ...(r() < 0.2 ? { blockedRegistries: [...new Set([pick(HOSTS)])] } : {}),
     }
-    checked += checkFiles(renderNodeFiles({ ...caseInput(c), ordered: r() < 0.5 }).files, `seed ${seed}`)
+    checked += checkFiles(renderCase({ ...caseInput(c), ordered: r() < 0.5 }).files, `seed ${seed}`)
   }
   assert.ok(checked > 200, `policy files checked: ${checked}`)
 })

@@ -6,7 +6,7 @@ import { formatResource } from '../issues.ts'
 import type { NodeFile, PolicyResource } from '../model.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
 import { comparePolicies, type ScopeConflict } from '../resolve/scopes.ts'
-import { namespacePolicyPath, POLICY_JSON_PATH, TEMPLATE_POLICY_JSON } from '../render/policy-json.ts'
+import { namespacePolicyPath, POLICY_JSON_PATH, renderedPolicy, TEMPLATE_POLICY_JSON } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { describeRequirement, type RequirementDescription } from './describe-requirement.ts'
 import {
@@ -98,7 +98,9 @@ export function explainImage(input: ExplainInput): ExplainResult {
   if (!fileWritten) {
     notes.push(`these MachineConfigs write no ${file}: the node keeps MCO's own (assumed here to be MCO's template, which accepts everything; the cluster's allowed or blocked registries would change that)`)
   }
-  const policy = parseSignaturePolicy(byPath.get(file) ?? TEMPLATE_POLICY_JSON)
+  // The policy the renderer wrote the file from (test/rendered-policy.test.ts: what parsing its text gives), not its text parsed back.
+  const written = input.files.find((f) => f.path === file)
+  const policy = written !== undefined ? (renderedPolicy(written) ?? parseSignaturePolicy(written.contents)) : parseSignaturePolicy(TEMPLATE_POLICY_JSON)
   if (policy === undefined) return { error: `${file} is not a JSON policy` }
 
   const match = lookupRequirements(policy, image)

@@ -6,8 +6,12 @@ import { parse } from 'yaml'
 import type { ImageMirror, MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
 import { resolveRegistries } from '../resolve/registries.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
-import { buildRegistriesConf, REGISTRIES_CONF_ERROR_PREFIX, type RegistryEntry } from '../resolve/registries-conf.ts'
-import { registriesConfRendered, sigstoreRegistryKeys } from './sigstore-mirrors.ts'
+import { buildRegistriesConf, REGISTRIES_CONF_ERROR_PREFIX, registriesConfRendered, resolveRegistriesConf, type RegistryEntry } from '../resolve/registries-conf.ts'
+import { sigstoreRegistryKeys as keysFromConf } from './sigstore-mirrors.ts'
+
+/** The keys for these inputs, from the registries.conf `resolve` builds for them. */
+const sigstoreRegistryKeys = (scopes: readonly string[], sources: RegistrySources, resolved: ResolvedRegistries, mirrors: MirrorSets) =>
+  keysFromConf(scopes, resolveRegistriesConf(sources, resolved, mirrors))
 
 const NO_MIRRORS: MirrorSets = { imageContentSourcePolicies: [], imageDigestMirrorSets: [], imageTagMirrorSets: [] }
 const NOTHING_RESOLVED: ResolvedRegistries = { warning: '' }

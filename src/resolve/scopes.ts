@@ -52,7 +52,7 @@ export function conflictMessage(scopes: readonly string[]): string {
 export function resolveScopes(
   policies: readonly PolicyResource[],
   ordered = true,
-): { readonly value: ResolvedScopes; readonly failures: readonly PolicyFailure[] } {
+): { readonly value: ResolvedScopes; readonly failures: readonly PolicyFailure[]; readonly isClusterScoped: (scope: string) => boolean } {
   const cips = policies.filter((p) => p.kind === 'ClusterImagePolicy')
   const ips = policies.filter((p) => p.kind === 'ImagePolicy')
   if (ordered) {
@@ -96,7 +96,7 @@ export function resolveScopes(
     }
     if (lost.length > 0) conflicts.push({ policy: ip, scopes: lost, message: conflictMessage(lost) })
   }
-  return { value: { cluster, namespaces, conflicts }, failures }
+  return { value: { cluster, namespaces, conflicts }, failures, isClusterScoped: nested }
 }
 
 function appendTo(map: Map<string, Requirement[]>, key: string, item: Requirement): void {
