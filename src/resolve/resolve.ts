@@ -82,7 +82,7 @@ export function resolve(input: ResolveInput): ResolveOutput {
   if (failed()) return { conflicts: [], issues }
 
   const scopes = resolveScopes(input.policies, input.ordered)
-  for (const failure of scopes.failures) mco(failure.error.message, failure.policy, failure.error.path)
+  issues.push(...scopes.issues)
   const { cluster, namespaces, conflicts } = scopes.value
   for (const conflict of conflicts) {
     issues.push(
