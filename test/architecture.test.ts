@@ -143,3 +143,19 @@ test('no circle between the CLI and the subcommands: the files they share import
   // Nor does build re-enter the dispatcher through argv strings.
   assert.doesNotMatch(readFileSync(join(SRC, 'commands', 'build.ts'), 'utf8'), /\bmain\(/)
 })
+
+test('README "Architecture" has one row per folder of src/, and names the stage folders this test orders', () => {
+  const readme = readFileSync('README.md', 'utf8')
+  const start = readme.indexOf('\n## Architecture\n')
+  assert.ok(start !== -1, 'README has an "Architecture" section')
+  const end = readme.indexOf('\n## ', start + 1)
+  const section = readme.slice(start, end === -1 ? undefined : end)
+  const rows = new Set([...section.matchAll(/^\| `src\/([a-z-]+)\/` \|/gm)].map((m) => `${m[1]!}/`))
+  const folders = readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory()).map((name) => `${name}/`).sort()
+  assert.ok(folders.length >= 10, folders.join(', '))
+  assert.deepEqual([...rows].sort(), folders, 'one row per src/ folder, and no row for a folder that is gone')
+  // Every folder this test gives a stage is one of them (a renamed folder would leave its imports unjudged).
+  for (const [prefix] of STAGES) if (prefix.endsWith('/')) assert.ok(folders.includes(prefix), `STAGES names ${prefix}, not a folder of src/`)
+  // And the root files of stage 0 are named in the section.
+  for (const [prefix, stage] of STAGES) if (!prefix.includes('/') && stage === 0) assert.ok(section.includes(`\`${prefix}\``), `README "Architecture" names ${prefix}`)
+})
