@@ -17,7 +17,7 @@ import {
   recordRenderedPolicy,
 } from './policy-json.ts'
 import { sigstoreRegistryKeys } from './sigstore-mirrors.ts'
-import { renderSigstoreRegistriesYaml, SIGSTORE_REGISTRIES_PATH } from './sigstore-registries-yaml.ts'
+import { recordSigstoreKeys, renderSigstoreRegistriesYaml, SIGSTORE_REGISTRIES_PATH } from './sigstore-registries-yaml.ts'
 
 export interface RenderOptions {
   /**
@@ -63,7 +63,9 @@ export function renderNodeFiles(resolved: Resolved, options: RenderOptions = {})
       const where = resolved.image !== undefined ? { resource: resolved.image } : {}
       return { files: [], issues: [issue('error', 'registries', keys.error, where)] }
     }
-    files.push({ path: SIGSTORE_REGISTRIES_PATH, contents: renderSigstoreRegistriesYaml(keys.keys) })
+    const sigstoreFile: NodeFile = { path: SIGSTORE_REGISTRIES_PATH, contents: renderSigstoreRegistriesYaml(keys.keys) }
+    recordSigstoreKeys(sigstoreFile, keys.keys)
+    files.push(sigstoreFile)
   }
 
   const renderNamespace = namespacePolicyRenderer(clusterPolicy.policy)
