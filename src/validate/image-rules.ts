@@ -50,7 +50,7 @@ export const REGISTRY_ENTRY_MESSAGE = 'each registry must be a valid hostname[:p
  * group is exponential (`h/`, 24 letters and a `!` take 175 ms; the 256 characters
  * the API allows never finish). It is the same pattern as MCO's `sourceRegex` for
  * mirror sources, so we match with that one, written with `[-]+` (same language,
- * see src/render/registries-conf.ts); test/image-rules.test.ts checks the two agree
+ * see src/resolve/registries-conf.ts); test/image-rules.test.ts checks the two agree
  * on 20,000 short seeded strings, where the verbatim pattern is still fast.
  */
 export const REGISTRY_ENTRY_PATTERN =
