@@ -2,7 +2,7 @@
 // `sigstoreSigned` requirement. Pure; no I/O; never throws on bad input.
 
 import { issue, type Issue } from '../issues.ts'
-import type { PolicyResource } from '../model.ts'
+import type { ResourceRef, SigstorePolicy } from '../model.ts'
 import type { GoValue } from '../upstream/go-json.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
@@ -20,8 +20,9 @@ type Path = readonly (string | number)[]
 /** The requirement, or MCO's error for the policy (at its place inside `spec.policy`, in MCO's words). */
 export type RequirementResult = { readonly value: Requirement } | { readonly issue: Issue }
 
-function failure(resource: PolicyResource, path: Path, message: string): { readonly issue: Issue } {
-  return { issue: issue('error', 'mco', message, { resource: resource.ref, path }) }
+/** MCO's error, on `resource` (the policy, when the caller has one) at `path`. */
+function failure(resource: ResourceRef | undefined, path: Path, message: string): { readonly issue: Issue } {
+  return { issue: issue('error', 'mco', message, { resource, path }) }
 }
 
 /**
@@ -35,8 +36,7 @@ function failure(resource: PolicyResource, path: Path, message: string): { reado
  * Where MCO would dereference a nil pointer (a root of trust or identity block
  * missing for its type) this returns an error instead.
  */
-export function resolveRequirement(resource: PolicyResource): RequirementResult {
-  const policy = resource.policy
+export function resolveRequirement(policy: SigstorePolicy, resource?: ResourceRef): RequirementResult {
   const root = policy.rootOfTrust
   const rootPath = ['spec', 'policy', 'rootOfTrust'] as const
   const fail = (path: Path, message: string) => failure(resource, path, message)
@@ -118,7 +118,7 @@ export function resolveRequirement(resource: PolicyResource): RequirementResult 
       break
   }
 
-  const identity = resolveSignedIdentity(resource)
+  const identity = resolveSignedIdentity(policy, resource)
   if ('issue' in identity) return identity
 
   // newPRSigstoreSigned
@@ -159,8 +159,8 @@ function nilPointer(what: string, field: string): string {
 }
 
 /** The `signedIdentity` mapping of mco-rendering.md §1. */
-function resolveSignedIdentity(resource: PolicyResource): RequirementResult {
-  const si = resource.policy.signedIdentity
+function resolveSignedIdentity(policy: SigstorePolicy, resource: ResourceRef | undefined): RequirementResult {
+  const si = policy.signedIdentity
   const at = ['spec', 'policy', 'signedIdentity'] as const
   if (si === undefined) return { value: { type: 'matchRepoDigestOrExact' } }
   switch (si.matchPolicy) {

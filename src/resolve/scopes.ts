@@ -58,7 +58,7 @@ export function resolveScopes(
   const issues: Issue[] = []
   const cluster = new Map<string, Requirement[]>()
   for (const cip of cips) {
-    const item = resolveRequirement(cip)
+    const item = resolveRequirement(cip.policy, cip.ref)
     if ('issue' in item) {
       issues.push(item.issue)
       continue
@@ -71,7 +71,7 @@ export function resolveScopes(
   const namespaces = new Map<string, Map<string, Requirement[]>>()
   const conflicts: ScopeConflict[] = []
   for (const ip of ips) {
-    const item = resolveRequirement(ip)
+    const item = resolveRequirement(ip.policy, ip.ref)
     if ('issue' in item) {
       issues.push(item.issue)
       continue
