@@ -124,7 +124,8 @@ export function hasErrors(issues: readonly Issue[]): boolean {
 /** A KRM function `Result` (kyaml `fn/framework/result.go`). */
 export function toResult(i: Issue): Record<string, unknown> {
   return {
-    message: i.message,
+    // `field.path` needs a resourceRef: without one (an option), the path leads the message, as on stderr.
+    message: i.resource === undefined && i.path.length > 0 ? `${toFieldPath(i.path)}: ${i.message}` : i.message,
     severity: i.severity,
     ...(i.resource !== undefined
       ? {

@@ -3,7 +3,7 @@
 // Each option is described once, in src/option-table.ts. Pure; no I/O.
 
 import { issue, type Issue } from './issues.ts'
-import { isObject } from './decode/read-fields.ts'
+import { isObject } from './is-object.ts'
 import { CONFIG_OPTIONS, decodeOption, NO_POOLS, optionByKey } from './option-table.ts'
 
 export const CONFIG_API_VERSION = 'imagepolicy-mc/v1alpha1'

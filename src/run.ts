@@ -1,8 +1,9 @@
 // The one module that joins the stages: read → decode/validate → resolve/render
 // → wrap → write. Pure: text in, text and issues out; the CLI does all I/O.
 
-import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResource, refOf, roleOf, unservedKindIssue } from './decode/resources.ts'
-import { isObject } from './decode/read-fields.ts'
+import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResource, unservedKindIssue } from './decode/resources.ts'
+import { refOf, roleOf } from './io/item-kinds.ts'
+import { isObject } from './is-object.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
 import { outputBudgetMessage } from './limits.ts'
 import { isList, parseOne, readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
@@ -17,7 +18,8 @@ import {
   type Options,
   type PartialOptions,
 } from './options.ts'
-import { renderNodeFiles, type RenderProblem } from './render/node-files.ts'
+import { renderNodeFiles } from './render/node-files.ts'
+import { resolve } from './resolve/resolve.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
 import { parseTargetRelease, releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
@@ -56,15 +58,6 @@ export interface RunOutput {
   readonly policies: readonly PolicyResource[]
   /** ImagePolicy scopes that lost to cluster scopes. */
   readonly conflicts: readonly ScopeConflict[]
-}
-
-function problemIssue(problem: RenderProblem, imageRef: ResourceRef | undefined): Issue {
-  const s = problem.subject
-  if ('policy' in s) return issue(problem.severity, 'mco', problem.message, { resource: s.policy.ref, path: s.path ?? [] })
-  if ('registries' in s) {
-    return issue(problem.severity, 'registries', problem.message, imageRef !== undefined ? { resource: imageRef, path: s.path ?? [] } : {})
-  }
-  return issue(problem.severity, 'config', `releaseImage: ${problem.message}`)
 }
 
 function fileCount(wrapped: PoolMachineConfigs): number {
@@ -244,32 +237,37 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
   })
   if (hasErrors(issues)) return finish(unchangedList())
 
+  const resolvedInput = resolve({
+    policies,
+    sources,
+    mirrors,
+    releaseImage: options.releaseImage,
+    ordered: true,
+    ...(imageRef !== undefined ? { image: imageRef } : {}),
+    mirrorSetRefs,
+  })
+  conflicts = resolvedInput.conflicts
+  issues.push(...resolvedInput.issues)
+  const resolved = resolvedInput.value
+  if (resolved === undefined || hasErrors(issues)) return finish(unchangedList())
+
   // Every pool's MachineConfigs carry all the files: the budget's share for one pool.
   const maxBytes = input.maxOutputBytes !== undefined ? Math.floor(input.maxOutputBytes / Math.max(1, options.pools.length)) : undefined
-  const rendered = renderNodeFiles({ policies, sources, mirrors, releaseImage: options.releaseImage, ordered: true, ...(maxBytes !== undefined ? { maxBytes } : {}) })
+  const rendered = renderNodeFiles(resolved, maxBytes !== undefined ? { maxBytes } : {})
   if (rendered.overBudget !== undefined) {
     const pools = options.pools.length
     issues.push(issue('error', 'size', outputBudgetMessage(input.maxOutputBytes!, `the output (node files of more than ${rendered.overBudget.bytes} bytes, written once for each of ${pools} pool${pools === 1 ? '' : 's'})`)))
     return finish('')
   }
   files = rendered.files
-  conflicts = rendered.conflicts
-  for (const problem of rendered.problems) issues.push(problemIssue(problem, imageRef))
-  for (const conflict of rendered.conflicts) {
-    issues.push(
-      issue('warning', 'scope-conflict', conflict.message, {
-        resource: conflict.policy.ref,
-        path: ['spec', 'scopes', conflict.policy.scopes.indexOf(conflict.scopes[0]!)],
-      }),
-    )
-  }
+  issues.push(...rendered.issues)
   if (hasErrors(issues)) return finish(unchangedList())
-  issues.push(...reviewIssues({ values, policies, ...(imageRef !== undefined ? { image: imageRef } : {}), files, conflicts, options }))
+  issues.push(...reviewIssues({ values, resolved, files, options }))
   issues.push(...releasePolicyIssues({ policies, files, options, reviewOnly: input.reviewOnly === true }))
   if (hasErrors(issues)) return finish(unchangedList())
 
   const machineConfigs: Record<string, unknown>[] = []
-  const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs }
+  const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs, isClusterScoped: resolved.isClusterScoped }
   const annotate = (group: readonly NodeFile[]) => machineConfigAnnotations(group, policies, annotationInputs)
   const wrappedPools: { pool: string; wrapped: PoolMachineConfigs }[] = []
   for (const pool of options.pools) {

@@ -1,9 +1,8 @@
 // The pipeline's import direction (README "Development"; issue 16): a module may
 // import its own stage or an earlier one, never a later one, and the subcommands
-// never import the CLI that dispatches them. The back edges that exist today are
-// listed below, one by one: a new one fails this test, and so does one that is
-// gone but still listed, so the list only ever shrinks, and issue 16's redesign
-// ends with it empty.
+// never import the CLI that dispatches them. Issue 16's redesign removed the last
+// back edge: KNOWN_BACK_EDGES is empty, and any import against the direction
+// fails this test (move the shared code to the earlier stage or src/upstream/).
 
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -18,6 +17,7 @@ const STAGES: readonly [string, number][] = [
   ['upstream/', 0],
   // Shared vocabulary every stage may use.
   ['issues.ts', 0],
+  ['is-object.ts', 0],
   ['model.ts', 0],
   ['limits.ts', 0],
   ['options.ts', 0],
@@ -61,13 +61,8 @@ function stageOf(path: string): number {
  */
 const CLI_FILES = new Set(['cli/main.ts', 'cli/process-streams.ts'])
 
-/** Today's back edges, `from -> to`, each to be removed by issue 16 (and then from this list). */
-const KNOWN_BACK_EDGES: readonly string[] = [
-  'io/read.ts -> decode/resources.ts',
-  'options.ts -> decode/read-fields.ts',
-  'resolve/registries.ts -> render/registries-conf.ts',
-  'resolve/scopes.ts -> render/requirement.ts',
-]
+/** Back edges tolerated, `from -> to`: none (issue 16). A listed edge that does not exist fails too. */
+const KNOWN_BACK_EDGES: readonly string[] = []
 
 function sources(dir: string): string[] {
   const out: string[] = []
@@ -150,4 +145,20 @@ test('no circle between the CLI and the subcommands: the files they share import
   assert.deepEqual(circle, [])
   // Nor does build re-enter the dispatcher through argv strings.
   assert.doesNotMatch(readFileSync(join(SRC, 'commands', 'build.ts'), 'utf8'), /\bmain\(/)
+})
+
+test('README "Architecture" has one row per folder of src/, and names the stage folders this test orders', () => {
+  const readme = readFileSync('README.md', 'utf8')
+  const start = readme.indexOf('\n## Architecture\n')
+  assert.ok(start !== -1, 'README has an "Architecture" section')
+  const end = readme.indexOf('\n## ', start + 1)
+  const section = readme.slice(start, end === -1 ? undefined : end)
+  const rows = new Set([...section.matchAll(/^\| `src\/([a-z-]+)\/` \|/gm)].map((m) => `${m[1]!}/`))
+  const folders = readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory()).map((name) => `${name}/`).sort()
+  assert.ok(folders.length >= 10, folders.join(', '))
+  assert.deepEqual([...rows].sort(), folders, 'one row per src/ folder, and no row for a folder that is gone')
+  // Every folder this test gives a stage is one of them (a renamed folder would leave its imports unjudged).
+  for (const [prefix] of STAGES) if (prefix.endsWith('/')) assert.ok(folders.includes(prefix), `STAGES names ${prefix}, not a folder of src/`)
+  // And the root files of stage 0 are named in the section.
+  for (const [prefix, stage] of STAGES) if (!prefix.includes('/') && stage === 0) assert.ok(section.includes(`\`${prefix}\``), `README "Architecture" names ${prefix}`)
 })

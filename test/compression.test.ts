@@ -14,7 +14,6 @@ import { gunzipSync } from 'node:zlib'
 import { decodeFileContents, MAX_DECOMPRESSED_FILE_BYTES, nodeFilesFromMachineConfigs, streamValues } from '../src/diff/machine-config-files.ts'
 import type { NodeFile } from '../src/model.ts'
 import { decodeFunctionConfig } from '../src/options.ts'
-import { renderNodeFiles } from '../src/render/node-files.ts'
 import { run, sizeIssues } from '../src/run.ts'
 import { SHA256SUM_ANNOTATION } from '../src/wrap/annotations.ts'
 import { crc32, GZIP_HEADER, gunzip, gzip, gzipCrc32 } from '../src/wrap/gzip.ts'
@@ -26,7 +25,7 @@ import {
   serializedSize,
   wrapPoolMachineConfigs,
 } from '../src/wrap/machine-config.ts'
-import { caseInput, caseNames, expectedFiles, NOT_OURS, readCase, ROOT } from './conformance-cases.ts'
+import { caseInput, caseNames, expectedFiles, NOT_OURS, readCase, renderCase, ROOT } from './conformance-cases.ts'
 import { prng } from './prng.ts'
 import { runCli } from './run-cli.ts'
 import { cip, imageConfig, ip, namespace, stream } from './fixtures/review/resources.ts'
@@ -96,7 +95,7 @@ for (const mode of ['auto', 'always', 'never'] as const) {
       const dir = join(ROOT, name)
       if (existsSync(join(dir, 'error.txt'))) continue
       const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { orderSensitive?: boolean }
-      const out = renderNodeFiles(caseInput(readCase(name)))
+      const out = renderCase(caseInput(readCase(name)))
       if (out.files.length === 0) continue
       const want = new Map(expectedFiles(dir).filter((f) => !NOT_OURS.includes(f.path)).map((f) => [f.path, f.contents]))
       // auto at the real limit keeps MCO's bytes; with a limit just under the files' size it must compress some of them.

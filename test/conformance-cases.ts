@@ -7,7 +7,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets } from '../src/decode/resources.ts'
 import type { NodeFile, PolicyResource, RegistrySources } from '../src/model.ts'
-import type { RenderInput } from '../src/render/node-files.ts'
+import type { Issue } from '../src/issues.ts'
+import { renderNodeFiles } from '../src/render/node-files.ts'
+import { resolve, type ResolveInput } from '../src/resolve/resolve.ts'
+import type { ScopeConflict } from '../src/resolve/scopes.ts'
 import { parse } from 'yaml'
 
 export const ROOT = 'test/fixtures/conformance'
@@ -29,7 +32,7 @@ export interface Case {
 }
 
 /** Builds the renderer's input from a conformance case, as MCO's test replayed it. */
-export function caseInput(c: Case): RenderInput {
+export function caseInput(c: Case): ResolveInput {
   const policies: PolicyResource[] = []
   for (const manifest of [...(c.clusterImagePolicies ?? []), ...(c.imagePolicies ?? [])]) {
     const decoded = decodePolicy(manifest)
@@ -68,4 +71,12 @@ export function caseNames(): string[] {
 
 export function readCase(name: string): Case {
   return parse(readFileSync(join(ROOT, name, 'case.yaml'), 'utf8')) as Case
+}
+
+/** `resolve`, then `renderNodeFiles` when it resolved (as run joins them): the files, and every issue of both. */
+export function renderCase(input: ResolveInput): { readonly files: readonly NodeFile[]; readonly problems: readonly Issue[]; readonly conflicts: readonly ScopeConflict[] } {
+  const resolved = resolve(input)
+  if (resolved.value === undefined) return { files: [], problems: resolved.issues, conflicts: resolved.conflicts }
+  const rendered = renderNodeFiles(resolved.value)
+  return { files: rendered.files, problems: [...resolved.issues, ...rendered.issues], conflicts: resolved.conflicts }
 }

@@ -11,9 +11,8 @@ import { test } from 'node:test'
 import stableStringify from 'fast-json-stable-stringify'
 import { parse } from 'yaml'
 import type { NodeFile } from '../src/model.ts'
-import { renderNodeFiles } from '../src/render/node-files.ts'
 import { ignitionConfig } from '../src/wrap/machine-config.ts'
-import { caseInput, caseNames, expectedFiles, NOT_OURS, ROOT, type Case } from './conformance-cases.ts'
+import { type Case, caseInput, caseNames, expectedFiles, NOT_OURS, renderCase, ROOT } from './conformance-cases.ts'
 
 /**
  * Requirements sorted inside every scope, for cases where only MCO's informer
@@ -39,7 +38,7 @@ for (const name of cases) {
     const dir = join(ROOT, name)
     const c = parse(readFileSync(join(dir, 'case.yaml'), 'utf8')) as Case
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { orderSensitive?: boolean; errorVariants?: string[] }
-    const out = renderNodeFiles(caseInput(c))
+    const out = renderCase(caseInput(c))
     const errors = out.problems.filter((p) => p.severity === 'error').map((p) => p.message)
 
     if (existsSync(join(dir, 'error.txt'))) {

@@ -18,7 +18,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
-import { refOf } from '../src/decode/resources.ts'
+import { refOf } from '../src/io/item-kinds.ts'
 import { toFieldPath, type Issue } from '../src/issues.ts'
 import { validateResources } from '../src/validate/validate-resources.ts'
 

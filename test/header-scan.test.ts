@@ -6,8 +6,8 @@
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { refOf, roleOf } from '../src/decode/resources.ts'
-import { isObject } from '../src/decode/read-fields.ts'
+import { refOf, roleOf } from '../src/io/item-kinds.ts'
+import { isObject } from '../src/is-object.ts'
 import { readDocument, readInputs, readValue, resourcesOf, splitDocuments, type DocumentReader, type InputText, type ResourceListReader } from '../src/io/read.ts'
 import { resourceHeader } from '../src/io/resource-header.ts'
 import type { PartialOptions } from '../src/options.ts'

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { refOf } from '../src/decode/resources.ts'
+import { refOf } from '../src/io/item-kinds.ts'
 import { formatIssue } from '../src/issues.ts'
 import { isValidRegistryEntry, REGISTRY_ENTRY_PATTERN, type ImageApiRules } from '../src/validate/image-rules.ts'
 import { imageFindings, validateResources } from '../src/validate/validate-resources.ts'

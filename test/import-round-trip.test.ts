@@ -17,9 +17,8 @@ import { importFromTexts } from '../src/import/import.ts'
 import { formatFinding } from '../src/import/invert.ts'
 import { parsePolicyText, policyDifferences } from '../src/import/policy-file.ts'
 import type { NodeFile, PolicyResource } from '../src/model.ts'
-import { renderNodeFiles } from '../src/render/node-files.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../src/render/sigstore-registries-yaml.ts'
-import { caseNames, DEFAULT_RELEASE_IMAGE, expectedFiles, NOT_OURS, readCase, ROOT } from './conformance-cases.ts'
+import { caseNames, DEFAULT_RELEASE_IMAGE, expectedFiles, NOT_OURS, readCase, renderCase, ROOT } from './conformance-cases.ts'
 import { prng } from './prng.ts'
 
 /** Node files as import reads them: named by their node path (policy.json, .../policies/NS.json). */
@@ -137,7 +136,7 @@ test('import round trip: generated policies render back byte for byte (seed 17, 
     const registries = Array.from({ length: 1 + Math.floor(random() * 2) }, () => `${pick(random, HOSTS)}${pick(random, ['', '/r', '/r/s'])}`.replace(/^(\*\.[^/]*).*$/, '$1'))
     const sources = mode < 0.5 ? {} : mode < 0.75 ? { allowedRegistries: registries } : { blockedRegistries: registries }
     const policies = manifests.map((m) => decodePolicy(m).policy as PolicyResource)
-    const first = renderNodeFiles({ policies, sources, mirrors: emptyMirrorSets(), releaseImage: DEFAULT_RELEASE_IMAGE, ordered: true })
+    const first = renderCase({ policies, sources, mirrors: emptyMirrorSets(), releaseImage: DEFAULT_RELEASE_IMAGE, ordered: true })
     if (first.problems.some((p) => p.severity === 'error') || first.files.length === 0) continue
     rendered++
     if (mode >= 0.5) withRegistries++

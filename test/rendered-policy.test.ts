@@ -1,15 +1,16 @@
 // The review reads the policy each file was rendered from (render/policy-json.ts
 // `renderedPolicy`) instead of parsing the file back (issue 16): that value must
 // be what `parseSignaturePolicy` of the file's text gives, maps in the same key
-// order, for every conformance case and for seeded generated inputs (test/prng.ts).
+// order, for every conformance case and for seeded generated inputs (test/prng.ts);
+// likewise the keys of sigstore-registries.yaml, which explain reads.
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseSignaturePolicy } from '../src/explain/policy-lookup.ts'
+import { parseRegistriesD, parseSignaturePolicy } from '../src/explain/policy-lookup.ts'
 import type { NodeFile } from '../src/model.ts'
-import { renderNodeFiles } from '../src/render/node-files.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH, renderedPolicy } from '../src/render/policy-json.ts'
-import { caseInput, caseNames, readCase, type Case } from './conformance-cases.ts'
+import { renderedSigstoreKeys, SIGSTORE_REGISTRIES_PATH } from '../src/render/sigstore-registries-yaml.ts'
+import { type Case, caseInput, caseNames, readCase, renderCase } from './conformance-cases.ts'
 import { prng } from './prng.ts'
 
 const isPolicyFile = (f: NodeFile) => f.path === POLICY_JSON_PATH || (f.path.startsWith(`${CRIO_POLICIES_DIR}/`) && f.path.endsWith('.json'))
@@ -22,6 +23,13 @@ function plain(policy: ReturnType<typeof parseSignaturePolicy>): unknown {
 
 function checkFiles(files: readonly NodeFile[], label: string): number {
   let n = 0
+  // sigstore-registries.yaml: the keys handed over are the ones parsing the file gives, each with attachments on.
+  for (const file of files.filter((f) => f.path === SIGSTORE_REGISTRIES_PATH)) {
+    const keys = renderedSigstoreKeys(file)
+    assert.notEqual(keys, undefined, `${label} ${file.path}: the renderer hands over its keys`)
+    assert.deepStrictEqual(new Map(keys!.map((k) => [k, { useSigstoreAttachments: true }])), parseRegistriesD(file.contents)?.docker, `${label} ${file.path}`)
+    n++
+  }
   for (const file of files.filter(isPolicyFile)) {
     const handed = renderedPolicy(file)
     assert.notEqual(handed, undefined, `${label} ${file.path}: the renderer hands over its policy`)
@@ -35,7 +43,7 @@ test('rendered policy: every conformance case hands over what parsing its files 
   let checked = 0
   for (const name of caseNames()) {
     const input = caseInput(readCase(name))
-    for (const ordered of [false, true]) checked += checkFiles(renderNodeFiles({ ...input, ordered }).files, name)
+    for (const ordered of [false, true]) checked += checkFiles(renderCase({ ...input, ordered }).files, name)
   }
   assert.ok(checked > 100, `policy files checked: ${checked}`)
 })
@@ -71,7 +79,7 @@ test('rendered policy: seeded generated inputs hand over what parsing their file
       ...(r() < 0.2 ? { allowedRegistries: [...new Set([pick(HOSTS), pick(HOSTS), 'quay.io'])] } : {}),
       ...(r() < 0.2 ? { blockedRegistries: [...new Set([pick(HOSTS)])] } : {}),
     }
-    checked += checkFiles(renderNodeFiles({ ...caseInput(c), ordered: r() < 0.5 }).files, `seed ${seed}`)
+    checked += checkFiles(renderCase({ ...caseInput(c), ordered: r() < 0.5 }).files, `seed ${seed}`)
   }
   assert.ok(checked > 200, `policy files checked: ${checked}`)
 })

@@ -16,8 +16,8 @@
 
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { refOf, roleOf } from '../src/decode/resources.ts'
-import { isObject } from '../src/decode/read-fields.ts'
+import { refOf, roleOf } from '../src/io/item-kinds.ts'
+import { isObject } from '../src/is-object.ts'
 import { issue } from '../src/issues.ts'
 import { parseOne, readDocument, readInputs, resourcesOf, splitDocuments, type ReadResult, type ResourceListReader } from '../src/io/read.ts'
 import { itemText, resourceListLayout } from '../src/io/resource-list-layout.ts'

@@ -23,7 +23,7 @@ import { kustomizeCommand } from './build.ts'
 import { runChild, shownCommand } from './child-process.ts'
 import { makeTempDir } from './cleanup.ts'
 import { checkTreePath, writeGitTree } from './git-tree.ts'
-import { commandLimits, guarded, parseCommandArgs, readFunctionConfig, rendererFlags, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
+import { commandLimits, guarded, parseCommandArgs, printedHelp, readFunctionConfig, rendererFlags, withRendererOptions } from './render.ts'
 import { findExecutable } from './util-path.ts'
 
 export const DIFF_USAGE = `imagepolicy-mc diff BASE HEAD [options]
@@ -215,10 +215,7 @@ async function readSide(spec: string, parsed: Readonly<Record<string, unknown>>,
 }
 
 export async function diffCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (wantsHelp(argv)) {
-    streams.stdout.write(`${DIFF_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n`)
-    return 0
-  }
+  if (printedHelp(argv, streams, DIFF_USAGE)) return 0
   return guarded('diff', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) =>
       withRendererOptions(y)

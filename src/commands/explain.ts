@@ -6,7 +6,7 @@ import type { Streams } from '../cli/context.ts'
 import { UsageError } from '../cli/errors.ts'
 import { DNS1123_LABEL_MAX_LENGTH, DNS1123_LABEL_MESSAGE, isDns1123Label } from '../upstream/dns1123.ts'
 import { explainImage, formatExplanation } from '../explain/explain.ts'
-import { guarded, parseCommandArgs, renderForCommand, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
+import { guarded, parseCommandArgs, printedHelp, renderForCommand, withRendererOptions } from './render.ts'
 
 export const EXPLAIN_USAGE = `imagepolicy-mc explain IMAGE [--namespace NS] [PATH...] [options]
 
@@ -23,10 +23,7 @@ to a cluster scope.
   --output text|json     json is for scripts: see the fields of Explanation in src/explain/explain.ts`
 
 export async function explainCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (wantsHelp(argv)) {
-    streams.stdout.write(`${EXPLAIN_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n`)
-    return 0
-  }
+  if (printedHelp(argv, streams, EXPLAIN_USAGE)) return 0
   return guarded('explain', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) =>
       withRendererOptions(y)

@@ -85,6 +85,13 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h')
 }
 
+/** For a renderer subcommand: when argv asks for help, prints `usage`, the renderer options and `more` lines; true when it did. */
+export function printedHelp(argv: readonly string[], streams: Streams, usage: string, more = ''): boolean {
+  if (!wantsHelp(argv)) return false
+  streams.stdout.write(`${usage}\n\n${RENDERER_OPTIONS_HELP}\n${more}`)
+  return true
+}
+
 /** Runs a command body, turning usage and input errors into messages and exit codes 2 and 1. */
 export async function guarded(command: string, streams: Streams, body: () => Promise<number>): Promise<number> {
   try {
@@ -142,10 +149,7 @@ imagepolicy-mc did not write is an error (DIR is left as it was). Check the
 committed output with imagepolicy-mc check.`
 
 export async function renderCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (wantsHelp(argv)) {
-    streams.stdout.write(`${RENDER_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n  ${'--out DIR'.padEnd(25)} write the files below DIR instead of printing them\n  ${'--write-machineconfigs DIR'.padEnd(25)} write the MachineConfigs to DIR, one <name>.yaml each, and DIR/kustomization.yaml\n`)
-    return 0
-  }
+  if (printedHelp(argv, streams, RENDER_USAGE, `  ${'--out DIR'.padEnd(25)} write the files below DIR instead of printing them\n  ${'--write-machineconfigs DIR'.padEnd(25)} write the MachineConfigs to DIR, one <name>.yaml each, and DIR/kustomization.yaml\n`)) return 0
   return guarded('render', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) =>
       withRendererOptions(y).option('out', { type: 'string' }).option('write-machineconfigs', { type: 'string' }),

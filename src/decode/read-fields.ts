@@ -3,12 +3,9 @@
 
 import { issue, type Issue } from '../issues.ts'
 import type { ResourceRef } from '../model.ts'
+import { isObject } from '../is-object.ts'
 
 export type Path = readonly (string | number)[]
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 /** Collects decode issues for one resource. */
 export class FieldReader {

@@ -3,48 +3,10 @@
 
 import { isDns1123Label } from '../upstream/dns1123.ts'
 import { issue, type Issue } from '../issues.ts'
-import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, ResourceRef, SigstorePolicy } from '../model.ts'
-import { FieldReader, isObject, type Path } from './read-fields.ts'
-
-export const CONFIG_GROUP = 'config.openshift.io'
-export const OPERATOR_GROUP = 'operator.openshift.io'
-
-
-/** What an item is to us. */
-export type ItemRole = 'policy' | 'image' | 'mirror-set' | 'other'
-
-function groupOf(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/')
-  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
-}
-
-/** Classifies an item by apiVersion and kind. */
-export function roleOf(value: unknown): ItemRole {
-  if (!isObject(value)) return 'other'
-  const apiVersion = value['apiVersion']
-  const kind = value['kind']
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return 'other'
-  const { group, version } = groupOf(apiVersion)
-  if (group === CONFIG_GROUP && (version === 'v1' || version === 'v1alpha1') && (kind === 'ImagePolicy' || kind === 'ClusterImagePolicy')) {
-    return 'policy'
-  }
-  if (group === CONFIG_GROUP && version === 'v1' && kind === 'Image') return 'image'
-  if (group === CONFIG_GROUP && version === 'v1' && (kind === 'ImageDigestMirrorSet' || kind === 'ImageTagMirrorSet')) return 'mirror-set'
-  if (group === OPERATOR_GROUP && version === 'v1alpha1' && kind === 'ImageContentSourcePolicy') return 'mirror-set'
-  return 'other'
-}
-
-/** The kinds we read, by group, and the versions we read them in. */
-export const SERVED_KINDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
-  [CONFIG_GROUP]: {
-    ImagePolicy: ['v1', 'v1alpha1'],
-    ClusterImagePolicy: ['v1', 'v1alpha1'],
-    Image: ['v1'],
-    ImageDigestMirrorSet: ['v1'],
-    ImageTagMirrorSet: ['v1'],
-  },
-  [OPERATOR_GROUP]: { ImageContentSourcePolicy: ['v1alpha1'] },
-}
+import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, SigstorePolicy } from '../model.ts'
+import { isObject } from '../is-object.ts'
+import { CONFIG_GROUP, OPERATOR_GROUP, refOf, roleOf, SERVED_KINDS } from '../io/item-kinds.ts'
+import { FieldReader, type Path } from './read-fields.ts'
 
 /** Our kinds by their lower-case spelling: the group we read them in, and the spelling we serve. */
 const KIND_BY_LOWER_CASE = new Map(
@@ -130,102 +92,43 @@ export function notAResource(value: unknown): { readonly message: string; readon
   return undefined
 }
 
-/** `{apiVersion, kind, name, namespace}` of an item, as far as it has them. */
-export function refOf(value: unknown): ResourceRef | undefined {
-  if (!isObject(value)) return undefined
-  const metadata = isObject(value['metadata']) ? value['metadata'] : {}
-  const str = (v: unknown): string => (typeof v === 'string' ? v : '')
-  const namespace = metadata['namespace']
-  return {
-    apiVersion: str(value['apiVersion']),
-    kind: str(value['kind']),
-    name: str(metadata['name']),
-    ...(typeof namespace === 'string' && namespace !== '' ? { namespace } : {}),
-  }
-}
-
 function decodePolicySpec(r: FieldReader, policy: Record<string, unknown>, at: Path): SigstorePolicy {
-  const root = r.object(policy['rootOfTrust'], [...at, 'rootOfTrust']) ?? {}
-  const rootAt = [...at, 'rootOfTrust']
-  const publicKey = r.object(root['publicKey'], [...rootAt, 'publicKey'])
-  const fulcio = r.object(root['fulcioCAWithRekor'], [...rootAt, 'fulcioCAWithRekor'])
-  const pki = r.object(root['pki'], [...rootAt, 'pki'])
-  const si = r.object(policy['signedIdentity'], [...at, 'signedIdentity'])
-  const siAt = [...at, 'signedIdentity']
-  const opt = <T>(key: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [key]: v })
-
-  let fulcioSubject: Record<string, unknown> | undefined
-  if (fulcio !== undefined) fulcioSubject = r.object(fulcio['fulcioSubject'], [...rootAt, 'fulcioCAWithRekor', 'fulcioSubject'])
-  let pkiSubject: Record<string, unknown> | undefined
-  if (pki !== undefined) pkiSubject = r.object(pki['pkiCertificateSubject'], [...rootAt, 'pki', 'pkiCertificateSubject'])
-  const exact = si === undefined ? undefined : r.object(si['exactRepository'], [...siAt, 'exactRepository'])
-  const remap = si === undefined ? undefined : r.object(si['remapIdentity'], [...siAt, 'remapIdentity'])
-
-  const f = [...rootAt, 'fulcioCAWithRekor']
-  const p = [...rootAt, 'pki']
-  return {
-    rootOfTrust: {
-      policyType: r.string(root['policyType'], [...rootAt, 'policyType']) ?? '',
-      ...(publicKey === undefined
-        ? {}
-        : {
-            publicKey: {
-              ...opt('keyData', r.string(publicKey['keyData'], [...rootAt, 'publicKey', 'keyData'])),
-              ...opt('rekorKeyData', r.string(publicKey['rekorKeyData'], [...rootAt, 'publicKey', 'rekorKeyData'])),
-            },
-          }),
-      ...(fulcio === undefined
-        ? {}
-        : {
-            fulcioCAWithRekor: {
-              ...opt('fulcioCAData', r.string(fulcio['fulcioCAData'], [...f, 'fulcioCAData'])),
-              ...opt('rekorKeyData', r.string(fulcio['rekorKeyData'], [...f, 'rekorKeyData'])),
-              ...(fulcioSubject === undefined
-                ? {}
-                : {
-                    fulcioSubject: {
-                      ...opt('oidcIssuer', r.string(fulcioSubject['oidcIssuer'], [...f, 'fulcioSubject', 'oidcIssuer'])),
-                      ...opt('signedEmail', r.string(fulcioSubject['signedEmail'], [...f, 'fulcioSubject', 'signedEmail'])),
-                    },
-                  }),
-            },
-          }),
-      ...(pki === undefined
-        ? {}
-        : {
-            pki: {
-              ...opt('caRootsData', r.string(pki['caRootsData'], [...p, 'caRootsData'])),
-              ...opt('caIntermediatesData', r.string(pki['caIntermediatesData'], [...p, 'caIntermediatesData'])),
-              ...(pkiSubject === undefined
-                ? {}
-                : {
-                    pkiCertificateSubject: {
-                      ...opt('email', r.string(pkiSubject['email'], [...p, 'pkiCertificateSubject', 'email'])),
-                      ...opt('hostname', r.string(pkiSubject['hostname'], [...p, 'pkiCertificateSubject', 'hostname'])),
-                    },
-                  }),
-            },
-          }),
-    },
-    ...(si === undefined
-      ? {}
-      : {
-          signedIdentity: {
-            matchPolicy: r.string(si['matchPolicy'], [...siAt, 'matchPolicy']) ?? '',
-            ...(exact === undefined
-              ? {}
-              : { exactRepository: { repository: r.string(exact['repository'], [...siAt, 'exactRepository', 'repository']) ?? '' } }),
-            ...(remap === undefined
-              ? {}
-              : {
-                  remapIdentity: {
-                    prefix: r.string(remap['prefix'], [...siAt, 'remapIdentity', 'prefix']) ?? '',
-                    signedPrefix: r.string(remap['signedPrefix'], [...siAt, 'remapIdentity', 'signedPrefix']) ?? '',
-                  },
-                }),
-          },
-        }),
+  /** The optional string fields `keys` of `obj`, each present only when set. */
+  const strings = (obj: Record<string, unknown>, objAt: Path, keys: readonly string[]): Record<string, string> => {
+    const out: Record<string, string> = {}
+    for (const key of keys) {
+      const v = r.string(obj[key], [...objAt, key])
+      if (v !== undefined) out[key] = v
+    }
+    return out
   }
+  /** `{ [key]: decode(child) }` for the optional object field `key` of `parent`; `{}` when absent. */
+  const child = <T>(parent: Record<string, unknown>, parentAt: Path, key: string, decode: (obj: Record<string, unknown>, objAt: Path) => T): Record<string, T> => {
+    const objAt = [...parentAt, key]
+    const obj = r.object(parent[key], objAt)
+    return obj === undefined ? {} : { [key]: decode(obj, objAt) }
+  }
+  const rootAt = [...at, 'rootOfTrust']
+  const root = r.object(policy['rootOfTrust'], rootAt) ?? {}
+  const rootOfTrust = {
+    policyType: r.string(root['policyType'], [...rootAt, 'policyType']) ?? '',
+    ...child(root, rootAt, 'publicKey', (o, oAt) => strings(o, oAt, ['keyData', 'rekorKeyData'])),
+    ...child(root, rootAt, 'fulcioCAWithRekor', (o, oAt) => ({
+      ...strings(o, oAt, ['fulcioCAData', 'rekorKeyData']),
+      ...child(o, oAt, 'fulcioSubject', (s, sAt) => strings(s, sAt, ['oidcIssuer', 'signedEmail'])),
+    })),
+    ...child(root, rootAt, 'pki', (o, oAt) => ({
+      ...strings(o, oAt, ['caRootsData', 'caIntermediatesData']),
+      ...child(o, oAt, 'pkiCertificateSubject', (s, sAt) => strings(s, sAt, ['email', 'hostname'])),
+    })),
+  }
+  const required = (obj: Record<string, unknown>, objAt: Path, key: string): string => r.string(obj[key], [...objAt, key]) ?? ''
+  const signedIdentity = child(policy, at, 'signedIdentity', (si, siAt) => ({
+    matchPolicy: required(si, siAt, 'matchPolicy'),
+    ...child(si, siAt, 'exactRepository', (o, oAt) => ({ repository: required(o, oAt, 'repository') })),
+    ...child(si, siAt, 'remapIdentity', (o, oAt) => ({ prefix: required(o, oAt, 'prefix'), signedPrefix: required(o, oAt, 'signedPrefix') })),
+  }))
+  return { rootOfTrust, ...signedIdentity } as SigstorePolicy
 }
 
 /** Decodes an ImagePolicy or ClusterImagePolicy into what the renderer reads. */

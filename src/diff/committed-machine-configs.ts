@@ -9,7 +9,7 @@
 
 import { createHash } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { formatIssue, toFieldPath } from '../issues.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { toYaml } from '../io/write.ts'

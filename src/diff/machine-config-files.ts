@@ -6,7 +6,7 @@
 // lost a file would tell a reviewer it was removed).
 
 import { parseAllDocuments } from 'yaml'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { issue, type Issue } from '../issues.ts'
 import type { NodeFile } from '../model.ts'
 import { compareBytewise } from '../upstream/go-json.ts'

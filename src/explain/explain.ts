@@ -6,8 +6,8 @@ import { formatResource } from '../issues.ts'
 import type { NodeFile, PolicyResource } from '../model.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
 import { comparePolicies, type ScopeConflict } from '../resolve/scopes.ts'
-import { namespacePolicyPath, POLICY_JSON_PATH, TEMPLATE_POLICY_JSON } from '../render/policy-json.ts'
-import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
+import { namespacePolicyPath, POLICY_JSON_PATH, renderedPolicy, TEMPLATE_POLICY_JSON } from '../render/policy-json.ts'
+import { renderedSigstoreKeys, SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { describeRequirement, type RequirementDescription } from './describe-requirement.ts'
 import {
   type ImageReference,
@@ -16,6 +16,7 @@ import {
   parseImageReference,
   parseRegistriesD,
   parseSignaturePolicy,
+  type RegistriesD,
 } from './policy-lookup.ts'
 
 export interface ExplainInput {
@@ -98,7 +99,9 @@ export function explainImage(input: ExplainInput): ExplainResult {
   if (!fileWritten) {
     notes.push(`these MachineConfigs write no ${file}: the node keeps MCO's own (assumed here to be MCO's template, which accepts everything; the cluster's allowed or blocked registries would change that)`)
   }
-  const policy = parseSignaturePolicy(byPath.get(file) ?? TEMPLATE_POLICY_JSON)
+  // The policy the renderer wrote the file from (test/rendered-policy.test.ts: what parsing its text gives), not its text parsed back.
+  const written = input.files.find((f) => f.path === file)
+  const policy = written !== undefined ? (renderedPolicy(written) ?? parseSignaturePolicy(written.contents)) : parseSignaturePolicy(TEMPLATE_POLICY_JSON)
   if (policy === undefined) return { error: `${file} is not a JSON policy` }
 
   const match = lookupRequirements(policy, image)
@@ -109,7 +112,7 @@ export function explainImage(input: ExplainInput): ExplainResult {
   if (types.length === 0) notes.push('the matched scope has no requirements, which containers/image refuses: every pull fails')
 
   const sources = scopeSources(match.scope, match.requirements, input.policies, input.conflicts, file === POLICY_JSON_PATH ? undefined : namespace)
-  const attachments = attachmentsFor(byPath.get(SIGSTORE_REGISTRIES_PATH), image)
+  const attachments = attachmentsFor(input.files.find((f) => f.path === SIGSTORE_REGISTRIES_PATH), image)
   if (byPath.get(SIGSTORE_REGISTRIES_PATH) === undefined) notes.push(`these MachineConfigs write no ${SIGSTORE_REGISTRIES_PATH}`)
   if (types.includes('sigstoreSigned') && !attachments.enabled) {
     notes.push('a sigstore signature is required but sigstore attachments are not read for this image: CRI-O will find no signature and the pull fails (unless another registries.d file on the node enables them)')
@@ -136,8 +139,11 @@ export function explainImage(input: ExplainInput): ExplainResult {
   }
 }
 
-function attachmentsFor(text: string | undefined, image: ImageReference): { enabled: boolean; key: string | null } {
-  const config = text === undefined ? undefined : parseRegistriesD(text)
+function attachmentsFor(file: NodeFile | undefined, image: ImageReference): { enabled: boolean; key: string | null } {
+  // The keys the renderer wrote the file with, not its YAML parsed back (a file not rendered here is parsed).
+  const keys = file === undefined ? undefined : renderedSigstoreKeys(file)
+  const config: RegistriesD | undefined =
+    keys !== undefined ? { docker: new Map(keys.map((k) => [k, { useSigstoreAttachments: true }])) } : file === undefined ? undefined : parseRegistriesD(file.contents)
   if (config === undefined) return { enabled: false, key: null }
   const found = lookupSigstoreAttachments(config, image)
   return { enabled: found.enabled, key: found.key ?? null }

@@ -16,7 +16,7 @@
 //   drop the tag first, as distribution's `ParseDockerRef` does; so do we, with a note).
 
 import { yamlLib } from '../io/yaml-lib.ts'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { type DockerReference, parseNormalizedNamed, referenceName } from '../upstream/docker-reference.ts'
 
 /** An image reference as the docker transport sees it: normalized, a tag or a digest, never both. */

@@ -6,7 +6,7 @@
 // ReplicationController and Job; a CronJob's `spec.jobTemplate.spec.template.spec`.
 // Every pod spec has `containers`, `initContainers` and `ephemeralContainers`.
 
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 
 /** The pod-spec lists that name images, in the order a pod starts them. */
 export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const

@@ -5,7 +5,7 @@
 // finding: the import never claims a policy it does not reproduce. Pure; no I/O.
 
 import { parse as parseYaml, parseDocument } from 'yaml'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { emitYaml } from '../io/emit-yaml.ts'
 import type { NodeFile } from '../model.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'

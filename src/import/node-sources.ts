@@ -7,7 +7,7 @@
 // text and field, never a file left out.
 
 import { isMap, isScalar, parseAllDocuments, visit, type Document } from 'yaml'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { decodeFileContents, MAX_DECOMPRESSED_STREAM_BYTES } from '../diff/machine-config-files.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { compareBytewise } from '../upstream/go-json.ts'

@@ -7,7 +7,7 @@
 // a file it refuses is not a policy anything could import.
 
 import stableStringify from 'fast-json-stable-stringify'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
 
 /** A requirement as written (a JSON object). */

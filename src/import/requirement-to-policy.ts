@@ -8,9 +8,9 @@
 // any one of them may sign, while a CR names one), identity rules without a
 // CR match policy (`matchExact`, `exactReference`), and unknown fields.
 
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import type { SigstorePolicy } from '../model.ts'
-import { renderRequirement } from '../render/requirement.ts'
+import { resolveRequirement } from '../resolve/requirement.ts'
 import { canonicalRequirement, type RawRequirement } from './policy-file.ts'
 
 export type Inverted = { readonly policy: SigstorePolicy } | { readonly reasons: readonly string[] }
@@ -124,8 +124,8 @@ export function invertRequirement(req: RawRequirement): Inverted {
   if (reasons.length > 0 || rootOfTrust === undefined) return { reasons }
   const policy: SigstorePolicy = { rootOfTrust, ...(signedIdentity !== undefined ? { signedIdentity } : {}) }
   // The proof: the CR renders back to the same requirement, or it is not the inverse.
-  const rendered = renderRequirement(policy)
-  if ('error' in rendered) return { reasons: [`MCO would refuse it: ${rendered.error.message}`] }
+  const rendered = resolveRequirement(policy)
+  if ('issue' in rendered) return { reasons: [`MCO would refuse it: ${rendered.issue.message}`] }
   if (canonicalRequirement(rendered.value as RawRequirement) !== canonicalRequirement(req)) {
     return { reasons: ['it has fields or values a CR cannot reproduce (MCO would render it differently)'] }
   }

@@ -17,12 +17,13 @@ import jsYaml from 'js-yaml'
 import type { Document } from 'yaml'
 import { yamlLib } from './yaml-lib.ts'
 import { issue, type Issue } from '../issues.ts'
-import { refOf, roleOf } from '../decode/resources.ts'
+import { refOf, roleOf } from './item-kinds.ts'
 import { isCertainlyValid } from './block-syntax.ts'
 import { KUBERNETES_SCHEMA } from './kubernetes-schema.ts'
 import { resourceHeader, type ResourceHeader } from './resource-header.ts'
 import { itemText, resourceListLayout, type ResourceListLayout } from './resource-list-layout.ts'
 import { MAX_ALIAS_COUNT, PARSE_OPTIONS } from './yaml-settings.ts'
+import { isObject } from '../is-object.ts'
 
 /** One input text: stdin, or one file named on the command line. */
 export interface InputText {
@@ -282,13 +283,9 @@ export function readDocument(text: string, where: { path?: string; index: number
   return { doc: parsed.doc, value: parsed.value, issues, complete: true }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** A v1 List or a typed `*List`: `kind` ends in `List` and `items` is a list (client-go's IsList). */
 export function isList(value: unknown): value is { items: unknown[] } {
-  return isRecord(value) && typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items'])
+  return isObject(value) && typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items'])
 }
 
 /** Lists nest at most this deep; deeper ones (or an alias cycle) stand for themselves. */
@@ -306,7 +303,7 @@ function entry(value: unknown, complete = true): Entry {
 }
 
 function isResourceList(value: unknown): value is { items?: unknown; functionConfig?: unknown } {
-  if (!isRecord(value)) return false
+  if (!isObject(value)) return false
   return value['kind'] === 'ResourceList' && typeof value['apiVersion'] === 'string' && value['apiVersion'].startsWith('config.kubernetes.io/')
 }
 

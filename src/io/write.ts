@@ -19,6 +19,7 @@ import { blockMapPair, blockSeqItem, type SourceContext } from './flow-to-block.
 import type { ResourceListSource, StreamDocument } from './read.ts'
 import { entryEndFrom, type ResourceListLayout } from './resource-list-layout.ts'
 import { STRINGIFY_OPTIONS } from './yaml-settings.ts'
+import { isObject } from '../is-object.ts'
 
 /** Serializes one generated resource as a block-style YAML document body. */
 export function toYaml(value: unknown): string {
@@ -86,16 +87,12 @@ export const PATH_ANNOTATION = 'internal.config.kubernetes.io/path'
 /** The legacy twin; kpt refuses a resource whose two path annotations differ. */
 export const LEGACY_PATH_ANNOTATION = 'config.kubernetes.io/path'
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** A generated item with the path annotations kpt needs (kustomize strips them). */
 function withPath(value: unknown): unknown {
-  if (!isRecord(value) || !isRecord(value['metadata']) || typeof value['metadata']['name'] !== 'string') return value
+  if (!isObject(value) || !isObject(value['metadata']) || typeof value['metadata']['name'] !== 'string') return value
   const metadata = value['metadata']
   const path = `machineconfigs/${metadata['name'] as string}.yaml`
-  const annotations = isRecord(metadata['annotations']) ? metadata['annotations'] : {}
+  const annotations = isObject(metadata['annotations']) ? metadata['annotations'] : {}
   return { ...value, metadata: { ...metadata, annotations: { ...annotations, [PATH_ANNOTATION]: path, [LEGACY_PATH_ANNOTATION]: path } } }
 }
 
@@ -229,20 +226,22 @@ function keptItemsAsBlock(items: readonly unknown[], keep: (index: number) => bo
   return items.map((item, i) => (keep(i) ? blockSeqItem(item, col, ctx) : '')).join('')
 }
 
+/** What writing a ResourceList changes: the items kept, the items added (generated), and the results (ours after the prior ones). */
+interface ListChanges {
+  readonly keep: (index: number) => boolean
+  readonly generated: readonly unknown[]
+  readonly issues: readonly Issue[]
+  readonly prior: readonly unknown[]
+}
+
 /**
  * A block-style ResourceList edited as text. Returns undefined when its layout
  * is not the one this relies on (each edited entry starting its own line), which
  * a parsed block map always has.
  */
-function spliceBlockList(
-  ctx: SourceContext,
-  root: YAMLMap,
-  keep: (index: number) => boolean,
-  generated: readonly unknown[],
-  issues: readonly Issue[],
-  prior: readonly unknown[],
-): string | undefined {
+function spliceBlockList(ctx: SourceContext, root: YAMLMap, changes: ListChanges): string | undefined {
   const { text } = ctx
+  const { keep, generated, issues, prior } = changes
   const pairs = root.items as Pair[]
   if (pairs.length === 0) return undefined
   const firstKey = pairs[0]!.key as Node | null
@@ -320,14 +319,8 @@ function spliceBlockList(
  * `spliceBlockList` makes, placed by the layout, which holds the same spans the
  * node ranges give (the root at column 0, items in block style, none flow).
  */
-function spliceLayout(
-  text: string,
-  layout: ResourceListLayout,
-  keep: (index: number) => boolean,
-  generated: readonly unknown[],
-  issues: readonly Issue[],
-  prior: readonly unknown[],
-): string {
+function spliceLayout(text: string, layout: ResourceListLayout, changes: ListChanges): string {
+  const { keep, generated, issues, prior } = changes
   const edits: Edit[] = []
   const { items, results } = layout
   let tail = layout.end // as in spliceBlockList
@@ -359,14 +352,8 @@ function spliceLayout(
  * A ResourceList whose root is a flow map (JSON): the same content written as
  * block YAML, kept items with their scalars in source form.
  */
-function rewriteList(
-  ctx: SourceContext,
-  root: YAMLMap,
-  keep: (index: number) => boolean,
-  generated: readonly unknown[],
-  issues: readonly Issue[],
-  prior: readonly unknown[],
-): string {
+function rewriteList(ctx: SourceContext, root: YAMLMap, changes: ListChanges): string {
+  const { keep, generated, issues, prior } = changes
   const { text } = ctx
   const from = root.range?.[0] ?? 0
   const to = contentEnd(text, root)
@@ -397,7 +384,8 @@ function rewriteList(
 }
 
 /** The old way, for a layout the splice does not handle (not seen from a parser): edit the Document and print it. */
-function reprintList(doc: Document, keep: (index: number) => boolean, generated: readonly unknown[], issues: readonly Issue[], prior: readonly unknown[]): string {
+function reprintList(doc: Document, changes: ListChanges): string {
+  const { keep, generated, issues, prior } = changes
   const copy = doc.clone()
   const items = copy.get('items')
   if (yamlLib().isSeq(items)) {
@@ -418,7 +406,7 @@ function reprintList(doc: Document, keep: (index: number) => boolean, generated:
 export function withoutListItems(text: string, doc: Document, keep: (index: number) => boolean): string | undefined {
   const root = doc.contents
   if (!yamlLib().isMap(root) || root.flow) return undefined
-  return spliceBlockList({ text, doc }, root, keep, [], [], [])
+  return spliceBlockList({ text, doc }, root, { keep, generated: [], issues: [], prior: [] })
 }
 
 /**
@@ -433,12 +421,11 @@ export function writeResourceList(
   generated: readonly unknown[],
   issues: readonly Issue[],
 ): string {
-  const labelled = generated.map(withPath)
-  if ('layout' in source) return spliceLayout(source.text, source.layout, keep, labelled, issues, priorResults(source.results))
-  const prior = priorResults(source.results)
+  const changes: ListChanges = { keep, generated: generated.map(withPath), issues, prior: priorResults(source.results) }
+  if ('layout' in source) return spliceLayout(source.text, source.layout, changes)
   const ctx: SourceContext = { text: source.text, doc: source.doc }
   const root = source.doc.contents
-  if (!yamlLib().isMap(root)) return reprintList(source.doc, keep, labelled, issues, prior)
-  if (root.flow) return rewriteList(ctx, root, keep, labelled, issues, prior)
-  return spliceBlockList(ctx, root, keep, labelled, issues, prior) ?? reprintList(source.doc, keep, labelled, issues, prior)
+  if (!yamlLib().isMap(root)) return reprintList(source.doc, changes)
+  if (root.flow) return rewriteList(ctx, root, changes)
+  return spliceBlockList(ctx, root, changes) ?? reprintList(source.doc, changes)
 }

@@ -2,9 +2,8 @@
 // following MCO's `updatePolicyJSON` and `updateNamespacedPolicyJSONs` (helpers.go;
 // mco-rendering.md §3 and §7). Pure; no I/O; never throws on bad input.
 
-import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
 import { compareBytewise, goMarshalIndent, goJSONString, type GoValue } from '../upstream/go-json.ts'
-import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from './requirement.ts'
+import { INSECURE_ACCEPT_ANYTHING, REJECT, type Requirement } from '../resolve/requirement.ts'
 
 export const POLICY_JSON_PATH = '/etc/containers/policy.json'
 /** `pkg/daemon/constants` `CrioPoliciesDir`. */
@@ -50,38 +49,6 @@ export interface ClusterPolicyInput {
   readonly allowed: readonly string[] | undefined
   readonly policyBlocked: readonly string[] | undefined
   readonly cluster: ReadonlyMap<string, readonly Requirement[]>
-}
-
-/**
- * MCO's `validateClusterImagePolicyWithAllowedBlockedRegistries` and, for
- * namespace scopes, the same checks in `updateNamespacedPolicyJSONs`. MCO stops
- * at the first violation (in Go map order); we return them all, sorted, allowed
- * violations first as MCO checks them first.
- */
-export function allowedBlockedViolations(
-  scopes: Iterable<string>,
-  allowed: readonly string[] | undefined,
-  blocked: readonly string[] | undefined,
-  who: 'clusterimagePolicy' | 'imagePolicy',
-): { readonly scope: string; readonly message: string }[] {
-  const allowedList = allowed ?? []
-  const blockedList = blocked ?? []
-  if (allowedList.length === 0 && blockedList.length === 0) return []
-  const sorted = [...new Set(scopes)].sort()
-  const out: { scope: string; message: string }[] = []
-  if (allowedList.length > 0) {
-    for (const scope of sorted) {
-      if (!allowedList.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
-        out.push({ scope, message: `${who} configured for the scope ${scope} is not nested inside allowedRegistries` })
-      }
-    }
-  }
-  for (const scope of sorted) {
-    if (blockedList.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
-      out.push({ scope, message: `${who} configured for the scope ${scope} is nested inside blockedRegistries` })
-    }
-  }
-  return out
 }
 
 /**

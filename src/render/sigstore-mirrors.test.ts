@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { test } from 'node:test'
-import { parse } from 'yaml'
-import type { ImageMirror, MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
+import type { MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
 import { resolveRegistries } from '../resolve/registries.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
-import { buildRegistriesConf, REGISTRIES_CONF_ERROR_PREFIX, type RegistryEntry } from './registries-conf.ts'
-import { registriesConfRendered, sigstoreRegistryKeys } from './sigstore-mirrors.ts'
+import { buildRegistriesConf, REGISTRIES_CONF_ERROR_PREFIX, registriesConfRendered, resolveRegistriesConf, type RegistryEntry } from '../resolve/registries-conf.ts'
+import { sigstoreRegistryKeys as keysFromConf } from './sigstore-mirrors.ts'
+import { asRecord, CONFORMANCE_DIR, loadCase, readYaml } from '../../test/shared-conformance.ts'
+
+/** The keys for these inputs, from the registries.conf `resolve` builds for them. */
+const sigstoreRegistryKeys = (scopes: readonly string[], sources: RegistrySources, resolved: ResolvedRegistries, mirrors: MirrorSets) =>
+  keysFromConf(scopes, resolveRegistriesConf(sources, resolved, mirrors))
 
 const NO_MIRRORS: MirrorSets = { imageContentSourcePolicies: [], imageDigestMirrorSets: [], imageTagMirrorSets: [] }
 const NOTHING_RESOLVED: ResolvedRegistries = { warning: '' }
@@ -193,79 +197,7 @@ test('registriesConfRendered: nil vs empty lists and mirror set objects', () => 
 // ---------------------------------------------------------------------------
 // Conformance: every case of ../shared/conformance (MCO's own output).
 
-const CONFORMANCE_DIR = resolve(process.cwd(), '..', 'shared', 'conformance')
-const DEFAULT_RELEASE_IMAGE = `quay.io/openshift-release-dev/ocp-release@sha256:${'1'.repeat(64)}`
 const SYNC_PREFIX = 'could not Create/Update MachineConfig: '
-
-/** Reads YAML with every scalar as a string, so scopes like `1.5` or `0o12` stay text. */
-function readYaml(path: string): unknown {
-  return parse(readFileSync(path, 'utf8'), { schema: 'failsafe' })
-}
-
-function asRecord(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
-}
-
-function asList(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : []
-}
-
-function stringList(v: unknown): string[] | undefined {
-  return Array.isArray(v) ? v.map(String) : undefined
-}
-
-function mirrorList(v: unknown): ImageMirror[] {
-  return asList(v).map((e) => {
-    const r = asRecord(e)
-    const policy = r['mirrorSourcePolicy']
-    return {
-      source: String(r['source'] ?? ''),
-      mirrors: stringList(r['mirrors']) ?? [],
-      ...(typeof policy === 'string' ? { mirrorSourcePolicy: policy } : {}),
-    }
-  })
-}
-
-interface ConformanceCase {
-  readonly releaseImage: string
-  readonly sources: RegistrySources
-  readonly mirrors: MirrorSets
-  readonly cipScopes: readonly string[]
-  readonly ipScopes: readonly string[]
-}
-
-function loadCase(path: string): ConformanceCase {
-  const doc = asRecord(readYaml(path))
-  const sources: RegistrySources = {}
-  const s = sources as Record<string, string[]>
-  for (const key of ['allowedRegistries', 'blockedRegistries', 'insecureRegistries', 'containerRuntimeSearchRegistries']) {
-    const list = stringList(doc[key])
-    if (list !== undefined) s[key] = list
-  }
-  const spec = (o: unknown): Record<string, unknown> => asRecord(asRecord(o)['spec'])
-  const name = (o: unknown): string => String(asRecord(asRecord(o)['metadata'])['name'] ?? '')
-  const scopes = (key: string): string[] => asList(doc[key]).flatMap((p) => stringList(spec(p)['scopes']) ?? [])
-  return {
-    releaseImage: typeof doc['releaseImage'] === 'string' ? doc['releaseImage'] : DEFAULT_RELEASE_IMAGE,
-    sources,
-    mirrors: {
-      imageContentSourcePolicies: asList(doc['imageContentSourcePolicies']).map((o) => ({
-        name: name(o),
-        repositoryDigestMirrors: mirrorList(spec(o)['repositoryDigestMirrors']),
-      })),
-      imageDigestMirrorSets: asList(doc['imageDigestMirrorSets']).map((o) => ({
-        name: name(o),
-        imageDigestMirrors: mirrorList(spec(o)['imageDigestMirrors']),
-      })),
-      imageTagMirrorSets: asList(doc['imageTagMirrorSets']).map((o) => ({
-        name: name(o),
-        imageTagMirrors: mirrorList(spec(o)['imageTagMirrors']),
-      })),
-    },
-    cipScopes: scopes('clusterImagePolicies'),
-    ipScopes: scopes('imagePolicies'),
-  }
-}
 
 /** The `[[registry]]` tables of MCO's registries.conf (BurntSushi/toml output). */
 function parseRegistriesToml(text: string): RegistryEntry[] {

@@ -3,18 +3,15 @@
 // `addScopeMirrorsSigstoreRegistriesdConfig`, helpers.go; mco-rendering.md §4).
 // Pure; no I/O; never throws on bad input.
 
-import type { MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
-import { policyRegistriesErrors as resolvePolicyRegistriesErrors } from '../resolve/registries.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
 import { parseReference, referenceName, trimNamed, withDigest, withTag } from '../upstream/docker-reference.ts'
 import {
-  buildRegistriesConf,
   findRegistry,
   type LoadedRegistry,
-  loadRegistriesConf,
   pullSourcesFromReference,
+  type RegistriesConf,
   registryScope,
-} from './registries-conf.ts'
+} from '../resolve/registries-conf.ts'
 
 // addScopeMirrorsSigstoreRegistriesdConfig's dummies.
 const DUMMY_DIGEST = `sha256:${'a'.repeat(64)}`
@@ -23,49 +20,11 @@ const DUMMY_PATH = '/a'
 const DUMMY_PREFIX = 'matched'
 
 /**
- * Whether MCO computes `registriesTOML` (renders /etc/containers/registries.conf) in
- * `registriesConfigIgnition`: `insecureRegs != nil || registriesBlocked != nil ||
- * len(icsp) != 0 || len(idms) != 0 || len(itms) != 0`. An explicit empty
- * `insecureRegistries: []` counts; mirror sets count as objects, even with no entries.
- */
-export function registriesConfRendered(sources: RegistrySources, resolved: ResolvedRegistries, mirrors: MirrorSets): boolean {
-  return (
-    sources.insecureRegistries !== undefined ||
-    resolved.registriesBlocked !== undefined ||
-    mirrors.imageContentSourcePolicies.length !== 0 ||
-    mirrors.imageDigestMirrorSets.length !== 0 ||
-    mirrors.imageTagMirrorSets.length !== 0
-  )
-}
-
-/**
- * The errors MCO's `updateRegistriesConfig` would raise, when it runs at all (see
- * `registriesConfRendered`): invalid insecure/blocked entries, malformed or conflicting
- * mirror sets. Innermost clause only; MCO reports the first one as
- * `could not Create/Update MachineConfig: could not update registries config with new
- * changes: <clause>`, before policy.json is built. We write no registries.conf, but an
- * input MCO rejects must not render.
- */
-export function registriesConfErrors(sources: RegistrySources, resolved: ResolvedRegistries, mirrors: MirrorSets): string[] {
-  if (!registriesConfRendered(sources, resolved, mirrors)) return []
-  const conf = buildRegistriesConf(sources.insecureRegistries, resolved.registriesBlocked, mirrors)
-  return 'error' in conf ? [conf.error] : []
-}
-
-/**
- * The registry-list checks of MCO's `updatePolicyJSON` (allowed and blocked both set,
- * invalid entries); see `policyRegistriesErrors` in resolve/registries.ts, which this is.
- */
-export function policyRegistriesErrors(releaseImage: string, resolved: ResolvedRegistries, hasClusterScopes: boolean): string[] {
-  return resolvePolicyRegistriesErrors(releaseImage, resolved, hasClusterScopes)
-}
-
-/**
  * The keys of the `docker:` map of sigstore-registries.yaml, deduplicated, in no
  * particular order. `scopes` are the policy scopes: every ClusterImagePolicy scope and
  * every non-conflicting ImagePolicy scope.
  *
- * Without registries.conf (see `registriesConfRendered`) the keys are the scopes. With
+ * Without registries.conf (`registriesConf` undefined: see `registriesConfRendered`) the keys are the scopes. With
  * it, for each scope MCO also adds, via `FindRegistry` on its registries.conf:
  * - the pull sources of the longest-prefix registry for `<scope repo>@sha256:aaa…` and
  *   `<scope repo>:aaa` (`*.` rewritten as `matched.`, `/a` appended to a scope without
@@ -75,7 +34,7 @@ export function policyRegistriesErrors(releaseImage: string, resolved: ResolvedR
  *
  * Errors are the innermost clause MCO reports (its sync error adds
  * `could not Create/Update MachineConfig: ` in front): a registries.conf failure (as
- * `registriesConfErrors`; MCO reports it before policy.json is even built, with
+ * `resolve` reports it; MCO reports it before policy.json is even built, with
  * `could not update registries config with new changes: ` in between), a failure to
  * read it back (FindRegistry's error), or `error adding clusterimagepolicy scope <scope>
  * relevant mirrors: <why>` (the same words for ImagePolicy scopes). MCO visits scopes in
@@ -83,17 +42,15 @@ export function policyRegistriesErrors(releaseImage: string, resolved: ResolvedR
  */
 export function sigstoreRegistryKeys(
   scopes: readonly string[],
-  sources: RegistrySources,
-  resolved: ResolvedRegistries,
-  mirrors: MirrorSets,
+  registriesConf: RegistriesConf | undefined,
 ): { readonly keys: string[] } | { readonly error: string } {
   const policyScopes = [...new Set(scopes)]
   const keys = new Set(policyScopes)
-  if (!registriesConfRendered(sources, resolved, mirrors)) return { keys: [...keys] }
-  const conf = buildRegistriesConf(sources.insecureRegistries, resolved.registriesBlocked, mirrors)
+  if (registriesConf === undefined) return { keys: [...keys] }
+  const conf = registriesConf.entries
   if ('error' in conf) return conf
   if (policyScopes.length === 0) return { keys: [] }
-  const loaded = loadRegistriesConf(conf.value)
+  const loaded = registriesConf.loaded!
   if ('error' in loaded) return loaded
 
   for (const policyScope of policyScopes) {

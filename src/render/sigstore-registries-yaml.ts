@@ -22,3 +22,20 @@ export function renderSigstoreRegistriesYaml(keys: Iterable<string>): string {
   }
   return lines.join('\n') + '\n'
 }
+
+/**
+ * The keys each sigstore-registries.yaml the renderer wrote holds, keyed by the
+ * file object (a side map, as `renderedPolicy`): explain reads these instead of
+ * parsing the YAML back (test/rendered-policy.test.ts checks they are what
+ * parsing gives).
+ */
+const renderedKeys = new WeakMap<object, readonly string[]>()
+
+export function recordSigstoreKeys(file: object, keys: Iterable<string>): void {
+  renderedKeys.set(file, [...new Set(keys)])
+}
+
+/** The `docker:` keys `file` was rendered with (each `use-sigstore-attachments: true`); undefined for a file not rendered here. */
+export function renderedSigstoreKeys(file: object): readonly string[] | undefined {
+  return renderedKeys.get(file)
+}

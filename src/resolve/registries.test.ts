@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { test } from 'node:test'
-import { parse } from 'yaml'
 import type { ImageMirror, MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
 import { ERR_ALLOWED_AND_BLOCKED, payloadRepository, policyRegistriesErrors, resolveRegistries } from './registries.ts'
+import { asRecord, CONFORMANCE_DIR, loadCase } from '../../test/shared-conformance.ts'
 
 const RELEASE = `quay.io/openshift-release-dev/ocp-release@sha256:${'1'.repeat(64)}`
 const PAYLOAD = 'quay.io/openshift-release-dev/ocp-release'
@@ -128,31 +128,6 @@ test('policyRegistriesErrors: allowed and blocked together, then invalid entries
 // ---------------------------------------------------------------------------
 // Conformance: computedRegistries of every case in ../shared/conformance.
 
-const CONFORMANCE_DIR = resolve(process.cwd(), '..', 'shared', 'conformance')
-
-function record(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
-}
-
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : []
-}
-
-function strings(v: unknown): string[] | undefined {
-  return Array.isArray(v) ? v.map(String) : undefined
-}
-
-function mirrorEntries(v: unknown): ImageMirror[] {
-  return list(v).map((e) => {
-    const policy = record(e)['mirrorSourcePolicy']
-    return {
-      source: String(record(e)['source'] ?? ''),
-      mirrors: strings(record(e)['mirrors']) ?? [],
-      ...(typeof policy === 'string' ? { mirrorSourcePolicy: policy } : {}),
-    }
-  })
-}
-
 test('conformance: resolveRegistries matches computedRegistries / error.txt', (t) => {
   if (!existsSync(CONFORMANCE_DIR)) {
     t.skip('../shared/conformance not present')
@@ -163,28 +138,16 @@ test('conformance: resolveRegistries matches computedRegistries / error.txt', (t
   const failures: string[] = []
   for (const file of names) {
     const name = file.slice(0, -'.yaml'.length)
-    const doc = record(parse(readFileSync(join(CONFORMANCE_DIR, 'cases', file), 'utf8'), { schema: 'failsafe' }))
-    const sources: Record<string, string[]> = {}
-    for (const key of ['allowedRegistries', 'blockedRegistries', 'insecureRegistries']) {
-      const l = strings(doc[key])
-      if (l !== undefined) sources[key] = l
-    }
-    const spec = (o: unknown) => record(record(o)['spec'])
-    const mirrors: MirrorSets = {
-      imageContentSourcePolicies: list(doc['imageContentSourcePolicies']).map((o) => ({ name: '', repositoryDigestMirrors: mirrorEntries(spec(o)['repositoryDigestMirrors']) })),
-      imageDigestMirrorSets: list(doc['imageDigestMirrorSets']).map((o) => ({ name: '', imageDigestMirrors: mirrorEntries(spec(o)['imageDigestMirrors']) })),
-      imageTagMirrorSets: list(doc['imageTagMirrorSets']).map((o) => ({ name: '', imageTagMirrors: mirrorEntries(spec(o)['imageTagMirrors']) })),
-    }
-    const releaseImage = typeof doc['releaseImage'] === 'string' ? doc['releaseImage'] : RELEASE
+    const { releaseImage, sources, mirrors } = loadCase(join(CONFORMANCE_DIR, 'cases', file))
     const dir = join(CONFORMANCE_DIR, 'expected', name)
-    const meta = record(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')))
+    const meta = asRecord(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')))
     const got = resolveRegistries(releaseImage, sources, mirrors)
     if (meta['errorStage'] === 'getValidBlockedAndAllowedRegistries') {
       const want = readFileSync(join(dir, 'error.txt'), 'utf8')
       if (!('error' in got) || got.error !== want) failures.push(`${name}: got ${JSON.stringify(got)}, want error ${want}`)
       continue
     }
-    const cr = record(meta['computedRegistries'])
+    const cr = asRecord(meta['computedRegistries'])
     const want = JSON.stringify([cr['registriesBlocked'] ?? null, cr['policyBlocked'] ?? null, cr['allowed'] ?? null, cr['warning']])
     const gotText =
       'error' in got

@@ -9,7 +9,7 @@ import {
   findRegistry,
   loadRegistriesConf,
   pullSourcesFromReference,
-} from '../render/registries-conf.ts'
+} from './registries-conf.ts'
 import { goQuote, goQuoteList } from '../upstream/go-strconv.ts'
 import { isValidRegistriesConfScope } from '../upstream/registries-patterns.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
@@ -57,13 +57,15 @@ export function resolveRegistries(
   const policyBlocked: string[] = []
   const allowed: string[] = []
   const blockErr: string[] = []
+  // The same answer for every blocked entry: its temporary registries.conf is built once.
+  let payloadMirror: ReturnType<typeof payloadRepoHasUnblockedMirror> | undefined
   for (const reg of sources.blockedRegistries ?? []) {
     if (!scopeIsNestedInsideScope(payloadRepo, reg)) {
       registriesBlocked.push(reg)
       policyBlocked.push(reg)
       continue
     }
-    const hasMirror = payloadRepoHasUnblockedMirror(ref.value, mirrors, sources)
+    const hasMirror = (payloadMirror ??= payloadRepoHasUnblockedMirror(ref.value, mirrors, sources))
     if ('error' in hasMirror) return { value: { warning: hasMirror.error } }
     if (!hasMirror.value) {
       blockErr.push(reg)
@@ -152,4 +154,36 @@ export function policyRegistriesErrors(releaseImage: string, resolved: ResolvedR
     if (!isValidRegistriesConfScope(scope)) errors.push(`invalid entry for allowed registries ${goQuote(scope)}`)
   }
   return errors
+}
+
+/**
+ * MCO's `validateClusterImagePolicyWithAllowedBlockedRegistries` and, for
+ * namespace scopes, the same checks in `updateNamespacedPolicyJSONs`. MCO stops
+ * at the first violation (in Go map order); we return them all, sorted, allowed
+ * violations first as MCO checks them first.
+ */
+export function allowedBlockedViolations(
+  scopes: Iterable<string>,
+  allowed: readonly string[] | undefined,
+  blocked: readonly string[] | undefined,
+  who: 'clusterimagePolicy' | 'imagePolicy',
+): { readonly scope: string; readonly message: string }[] {
+  const allowedList = allowed ?? []
+  const blockedList = blocked ?? []
+  if (allowedList.length === 0 && blockedList.length === 0) return []
+  const sorted = [...new Set(scopes)].sort()
+  const out: { scope: string; message: string }[] = []
+  if (allowedList.length > 0) {
+    for (const scope of sorted) {
+      if (!allowedList.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
+        out.push({ scope, message: `${who} configured for the scope ${scope} is not nested inside allowedRegistries` })
+      }
+    }
+  }
+  for (const scope of sorted) {
+    if (blockedList.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
+      out.push({ scope, message: `${who} configured for the scope ${scope} is nested inside blockedRegistries` })
+    }
+  }
+  return out
 }

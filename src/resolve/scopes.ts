@@ -1,10 +1,11 @@
 // Resolve stage: policies → scope maps, following MCO's `getValidScopePolicies`
 // (container_runtime_config_controller.go; mco-rendering.md §2). Pure; no I/O.
 
+import type { Issue } from '../issues.ts'
 import type { PolicyResource } from '../model.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { goQuoteList } from '../upstream/go-strconv.ts'
-import { renderRequirement, type Requirement, type RequirementError } from '../render/requirement.ts'
+import { resolveRequirement, type Requirement } from './requirement.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 
 /** An ImagePolicy that lost one or more scopes to cluster scopes. */
@@ -23,11 +24,6 @@ export interface ResolvedScopes {
   readonly conflicts: readonly ScopeConflict[]
 }
 
-export interface PolicyFailure {
-  readonly policy: PolicyResource
-  readonly error: RequirementError
-}
-
 /**
  * The order in which policies that share a scope are ANDed. MCO uses informer
  * order, which is not deterministic; we sort ClusterImagePolicies by name and
@@ -43,8 +39,8 @@ export function conflictMessage(scopes: readonly string[]): string {
 }
 
 /**
- * Builds the cluster and namespace scope maps. Every policy is rendered, and
- * every failing one is reported (MCO stops at the first). An ImagePolicy scope
+ * Builds the cluster and namespace scope maps. Every policy's requirement is
+ * built, and every failing one is reported (MCO stops at the first). An ImagePolicy scope
  * equal to or nested inside any cluster scope is dropped and reported as a conflict.
  * `ordered` selects our deterministic order; `false` keeps the given order (as
  * MCO's bootstrap does), which the conformance tests use.
@@ -52,19 +48,19 @@ export function conflictMessage(scopes: readonly string[]): string {
 export function resolveScopes(
   policies: readonly PolicyResource[],
   ordered = true,
-): { readonly value: ResolvedScopes; readonly failures: readonly PolicyFailure[] } {
+): { readonly value: ResolvedScopes; readonly issues: readonly Issue[]; readonly isClusterScoped: (scope: string) => boolean } {
   const cips = policies.filter((p) => p.kind === 'ClusterImagePolicy')
   const ips = policies.filter((p) => p.kind === 'ImagePolicy')
   if (ordered) {
     cips.sort(comparePolicies)
     ips.sort(comparePolicies)
   }
-  const failures: PolicyFailure[] = []
+  const issues: Issue[] = []
   const cluster = new Map<string, Requirement[]>()
   for (const cip of cips) {
-    const item = renderRequirement(cip.policy)
-    if ('error' in item) {
-      failures.push({ policy: cip, error: item.error })
+    const item = resolveRequirement(cip.policy, cip.ref)
+    if ('issue' in item) {
+      issues.push(item.issue)
       continue
     }
     for (const scope of cip.scopes) appendTo(cluster, scope, item.value)
@@ -75,9 +71,9 @@ export function resolveScopes(
   const namespaces = new Map<string, Map<string, Requirement[]>>()
   const conflicts: ScopeConflict[] = []
   for (const ip of ips) {
-    const item = renderRequirement(ip.policy)
-    if ('error' in item) {
-      failures.push({ policy: ip, error: item.error })
+    const item = resolveRequirement(ip.policy, ip.ref)
+    if ('issue' in item) {
+      issues.push(item.issue)
       continue
     }
     const namespace = ip.namespace ?? ''
@@ -96,7 +92,7 @@ export function resolveScopes(
     }
     if (lost.length > 0) conflicts.push({ policy: ip, scopes: lost, message: conflictMessage(lost) })
   }
-  return { value: { cluster, namespaces, conflicts }, failures }
+  return { value: { cluster, namespaces, conflicts }, issues, isClusterScoped: nested }
 }
 
 function appendTo(map: Map<string, Requirement[]>, key: string, item: Requirement): void {

@@ -15,13 +15,13 @@
 // - undeclared namespace: a namespace file for a namespace the stream declares
 //   nowhere is usually a typo, and a policy in a typo'd namespace is inert.
 
-import { decodeImage } from '../decode/resources.ts'
-import { isObject } from '../decode/read-fields.ts'
+import { isObject } from '../is-object.ts'
 import { formatResource, issue, type Issue } from '../issues.ts'
-import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from '../model.ts'
+import type { NodeFile } from '../model.ts'
 import type { Options } from '../options.ts'
 import { POLICY_JSON_PATH } from '../render/policy-json.ts'
-import { comparePolicies, type ScopeConflict } from '../resolve/scopes.ts'
+import type { Resolved } from '../resolve/resolve.ts'
+import { comparePolicies } from '../resolve/scopes.ts'
 import { namespaceOfPath, policyFileDecoder, type PolicyFile } from './file-scopes.ts'
 import { releaseChecksFile, releasePayloadIssues } from './release-payload.ts'
 import { isExpectedReleasePolicy } from './release-policy.ts'
@@ -30,11 +30,9 @@ import { shadowedScopeIssues } from './shadowed-scopes.ts'
 export interface ReviewContext {
   /** Every input item, parsed (others' kinds included, e.g. Namespaces). */
   readonly values: readonly unknown[]
-  readonly policies: readonly PolicyResource[]
-  /** The Image `cluster` config, when the stream has one. */
-  readonly image?: ResourceRef
+  /** The input as resolved (policies, the Image `cluster` and its registries, the conflicts). */
+  readonly resolved: Resolved
   readonly files: readonly NodeFile[]
-  readonly conflicts: readonly ScopeConflict[]
   readonly options: Options
 }
 
@@ -52,18 +50,6 @@ export const GUARDRAIL_MESSAGES = {
     `${path} is written for namespace ${JSON.stringify(namespace)}, which nothing else in the input declares (no Namespace object, no other resource in it): if the name is a typo, this policy never applies to any pod`,
 } as const
 
-/** The Image `cluster` registry settings, read from the stream as the renderer read them. */
-function registrySources(values: readonly unknown[], image: ResourceRef | undefined): RegistrySources {
-  if (image === undefined) return {}
-  for (const value of values) {
-    if (!isObject(value) || value['kind'] !== 'Image' || value['apiVersion'] !== image.apiVersion) continue
-    const metadata = value['metadata']
-    if (!isObject(metadata) || metadata['name'] !== image.name) continue
-    return decodeImage(value).sources
-  }
-  return {}
-}
-
 /** Namespaces the stream declares: Namespace (and Project) objects, and any namespaced item other than an ImagePolicy. */
 export function declaredNamespaces(values: readonly unknown[]): Set<string> {
   const out = new Set<string>()
@@ -78,13 +64,14 @@ export function declaredNamespaces(values: readonly unknown[]): Set<string> {
 }
 
 function undeclaredNamespaceIssues(context: ReviewContext): Issue[] {
+  const { policies, scopes: { conflicts } } = context.resolved
   const declared = declaredNamespaces(context.values)
   const out: Issue[] = []
   for (const file of context.files) {
     const namespace = namespaceOfPath(file.path)
     if (namespace === undefined || declared.has(namespace) || BUILT_IN_NAMESPACES.includes(namespace) || BUILT_IN_PREFIX.test(namespace)) continue
-    const lost = new Set(context.conflicts.flatMap((c) => c.scopes.map((s) => `${formatResource(c.policy.ref)}\u0000${s}`)))
-    for (const p of [...context.policies].sort(comparePolicies)) {
+    const lost = new Set(conflicts.flatMap((c) => c.scopes.map((s) => `${formatResource(c.policy.ref)}\u0000${s}`)))
+    for (const p of [...policies].sort(comparePolicies)) {
       if (p.kind !== 'ImagePolicy' || p.namespace !== namespace) continue
       if (p.scopes.every((s) => lost.has(`${formatResource(p.ref)}\u0000${s}`))) continue
       out.push(issue('warning', 'guardrail', GUARDRAIL_MESSAGES.undeclaredNamespace(namespace, file.path), { resource: p.ref, path: ['metadata', 'namespace'] }))
@@ -103,22 +90,23 @@ function* decodedOneByOne(files: readonly NodeFile[], decode: (file: NodeFile) =
 }
 
 export function reviewIssues(context: ReviewContext): Issue[] {
+  const { policies, scopes: { conflicts }, image, sources } = context.resolved
   const out: Issue[] = []
-  for (const p of context.policies) {
+  for (const p of policies) {
     // The release's own `openshift` policy is expected in the input where the target ships it (release-policy.ts).
     if (p.kind === 'ClusterImagePolicy' && p.name.startsWith('openshift') && !isExpectedReleasePolicy(p, context.options)) {
       out.push(issue('warning', 'guardrail', GUARDRAIL_MESSAGES.reservedName(p.name), { resource: p.ref, path: ['metadata', 'name'] }))
     }
   }
-  if (context.image === undefined && context.files.some((f) => f.path === POLICY_JSON_PATH)) {
+  if (image === undefined && context.files.some((f) => f.path === POLICY_JSON_PATH)) {
     out.push(issue('warning', 'guardrail', GUARDRAIL_MESSAGES.noImageConfig()))
   }
   out.push(...undeclaredNamespaceIssues(context))
   // Each file decoded when it is judged, not all at once (policyFileDecoder);
   // the release check reads only a few of them, and skips the others unread.
-  const decode = policyFileDecoder(context.policies, context.conflicts, registrySources(context.values, context.image))
+  const decode = policyFileDecoder(policies, conflicts, sources)
   const releaseFiles = context.files.filter((f) => releaseChecksFile(namespaceOfPath(f.path))).flatMap((f) => decode(f) ?? [])
-  out.push(...releasePayloadIssues(releaseFiles, context.options.releaseImage, context.image))
+  out.push(...releasePayloadIssues(releaseFiles, context.options.releaseImage, image))
   out.push(...shadowedScopeIssues(decodedOneByOne(context.files, decode)))
   return out
 }

@@ -52,7 +52,8 @@ export function writtenFor(scope: string, repository: string): boolean {
   return parent.includes('/') && scopeIsNestedInsideScope(scope, parent)
 }
 
-interface Finding {
+/** One warning in the making: a release repository the files reject or demand signatures for, with where. */
+interface ReleaseHit {
   readonly resource?: ResourceRef
   readonly path: readonly (string | number)[]
   readonly cause: 'scope' | 'default' | 'blocked'
@@ -72,8 +73,8 @@ export function releaseChecksFile(namespace: string | undefined): boolean {
 
 /** Guardrail warnings for release images that the rendered files would reject or require signatures for. */
 export function releasePayloadIssues(files: readonly PolicyFile[], releaseImage: string, image: ResourceRef | undefined): Issue[] {
-  const findings = new Map<string, Finding>()
-  const note = (key: string, make: () => Omit<Finding, 'repositories' | 'files'>, repository: string, file: string) => {
+  const findings = new Map<string, ReleaseHit>()
+  const note = (key: string, make: () => Omit<ReleaseHit, 'repositories' | 'files'>, repository: string, file: string) => {
     let f = findings.get(key)
     if (f === undefined) {
       f = { ...make(), repositories: new Set(), files: new Set() }

@@ -8,6 +8,7 @@ import { isRequestURI } from '../upstream/go-url.ts'
 import { finding, MSG, type Finding, type Path } from './findings.ts'
 import { goDecodeBase64 } from '../upstream/go-base64.ts'
 import { isDns1123Subdomain } from '../upstream/dns1123.ts'
+import { isObject } from '../is-object.ts'
 
 export type PolicyVersion = 'v1' | 'v1alpha1'
 
@@ -146,10 +147,6 @@ function byteFieldRules(value: unknown, path: Path, field: string, type: PemType
   return out
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 /** CEL `has(self.x)` on a pruned object: present and not null. */
 function has(o: Record<string, unknown>, key: string): boolean {
   return Object.hasOwn(o, key) && o[key] !== null && o[key] !== undefined
@@ -194,43 +191,38 @@ export function policyCelFindings(spec: Record<string, unknown>, version: Policy
       ...unionRule(root, 'policyType', 'PublicKey', 'publicKey', CEL_MESSAGES.U2, rootAt),
       ...unionRule(root, 'policyType', 'FulcioCAWithRekor', 'fulcioCAWithRekor', CEL_MESSAGES.U3, rootAt),
     )
+    /** The byte-field rules of `obj[field]`, at `objAt`. */
+    const bytes = (obj: Record<string, unknown>, objAt: Path, field: string, type: PemType, balanced: boolean): Finding[] =>
+      byteFieldRules(obj[field], [...objAt, field], field, type, balanced)
+    /** A string field's CEL rule: the finding when `obj[field]` is a string `ok` refuses. */
+    const stringRule = (obj: Record<string, unknown>, objAt: Path, field: string, ok: (v: string) => boolean, message: string): Finding[] => {
+      const v = obj[field]
+      return typeof v === 'string' && !ok(v) ? [finding('rule', 'cel', [...objAt, field], MSG.rule('string', message))] : []
+    }
     const publicKey = child(root, 'publicKey')
     if (publicKey !== undefined && v1) {
       const p = [...rootAt, 'publicKey']
-      out.push(...byteFieldRules(publicKey['keyData'], [...p, 'keyData'], 'keyData', 'PUBLIC KEY', false))
-      out.push(...byteFieldRules(publicKey['rekorKeyData'], [...p, 'rekorKeyData'], 'rekorKeyData', 'PUBLIC KEY', false))
+      out.push(...bytes(publicKey, p, 'keyData', 'PUBLIC KEY', false), ...bytes(publicKey, p, 'rekorKeyData', 'PUBLIC KEY', false))
     }
     const fulcio = child(root, 'fulcioCAWithRekor')
     if (fulcio !== undefined) {
       const f = [...rootAt, 'fulcioCAWithRekor']
-      if (v1) {
-        out.push(...byteFieldRules(fulcio['fulcioCAData'], [...f, 'fulcioCAData'], 'fulcioCAData', 'CERTIFICATE', false))
-        out.push(...byteFieldRules(fulcio['rekorKeyData'], [...f, 'rekorKeyData'], 'rekorKeyData', 'PUBLIC KEY', false))
-      }
+      if (v1) out.push(...bytes(fulcio, f, 'fulcioCAData', 'CERTIFICATE', false), ...bytes(fulcio, f, 'rekorKeyData', 'PUBLIC KEY', false))
       const subject = child(fulcio, 'fulcioSubject')
       if (subject !== undefined) {
         const s = [...f, 'fulcioSubject']
-        const issuer = subject['oidcIssuer']
-        if (typeof issuer === 'string' && !isRequestURI(issuer)) out.push(finding('rule', 'cel', [...s, 'oidcIssuer'], MSG.rule('string', CEL_MESSAGES.O1)))
-        const email = subject['signedEmail']
-        if (typeof email === 'string' && !isEmailLike(email)) out.push(finding('rule', 'cel', [...s, 'signedEmail'], MSG.rule('string', CEL_MESSAGES.E1)))
+        out.push(...stringRule(subject, s, 'oidcIssuer', isRequestURI, CEL_MESSAGES.O1), ...stringRule(subject, s, 'signedEmail', isEmailLike, CEL_MESSAGES.E1))
       }
     }
     const pki = child(root, 'pki')
     if (pki !== undefined) {
       const k = [...rootAt, 'pki']
-      out.push(...byteFieldRules(pki['caRootsData'], [...k, 'caRootsData'], 'caRootsData', 'CERTIFICATE', true))
-      out.push(...byteFieldRules(pki['caIntermediatesData'], [...k, 'caIntermediatesData'], 'caIntermediatesData', 'CERTIFICATE', true))
+      out.push(...bytes(pki, k, 'caRootsData', 'CERTIFICATE', true), ...bytes(pki, k, 'caIntermediatesData', 'CERTIFICATE', true))
       const subject = child(pki, 'pkiCertificateSubject')
       if (subject !== undefined) {
         const s = [...k, 'pkiCertificateSubject']
         if (!has(subject, 'email') && !has(subject, 'hostname')) out.push(finding('rule', 'cel', s, MSG.rule('object', CEL_MESSAGES.P1)))
-        const email = subject['email']
-        if (typeof email === 'string' && !isEmailLike(email)) out.push(finding('rule', 'cel', [...s, 'email'], MSG.rule('string', CEL_MESSAGES.E2[version])))
-        const hostname = subject['hostname']
-        if (typeof hostname === 'string' && !isPkiHostname(hostname)) {
-          out.push(finding('rule', 'cel', [...s, 'hostname'], MSG.rule('string', CEL_MESSAGES.H1[version])))
-        }
+        out.push(...stringRule(subject, s, 'email', isEmailLike, CEL_MESSAGES.E2[version]), ...stringRule(subject, s, 'hostname', isPkiHostname, CEL_MESSAGES.H1[version]))
       }
     }
   }

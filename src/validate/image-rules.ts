@@ -7,12 +7,9 @@ import { finding, MSG, quote, type Finding, type Path } from './findings.ts'
 import { setFindings } from './structural.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { isValidRegistriesConfScope, matchesSourcePattern } from '../upstream/registries-patterns.ts'
+import { isObject } from '../is-object.ts'
 
 export const REGISTRY_UNION_MESSAGE = 'Only one of blockedRegistries or allowedRegistries may be set'
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 /** `spec.registrySources` of a (null-pruned) Image. */
 function registrySources(image: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -53,7 +50,7 @@ export const REGISTRY_ENTRY_MESSAGE = 'each registry must be a valid hostname[:p
  * group is exponential (`h/`, 24 letters and a `!` take 175 ms; the 256 characters
  * the API allows never finish). It is the same pattern as MCO's `sourceRegex` for
  * mirror sources, so we match with that one, written with `[-]+` (same language,
- * see src/render/registries-conf.ts); test/image-rules.test.ts checks the two agree
+ * see src/resolve/registries-conf.ts); test/image-rules.test.ts checks the two agree
  * on 20,000 short seeded strings, where the verbatim pattern is still fast.
  */
 export const REGISTRY_ENTRY_PATTERN =

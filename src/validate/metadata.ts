@@ -5,10 +5,7 @@
 
 import { finding, MSG, type Finding } from './findings.ts'
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../upstream/dns1123.ts'
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+import { isObject } from '../is-object.ts'
 
 /**
  * metadata of an ImagePolicy or ClusterImagePolicy. Fatal (every mode): a missing

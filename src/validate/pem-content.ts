@@ -7,6 +7,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto'
 import { finding, type Finding, type Path } from './findings.ts'
 import { goDecodeBase64 } from '../upstream/go-base64.ts'
+import { isObject } from '../is-object.ts'
 
 interface PemBlock {
   readonly type: string
@@ -155,10 +156,6 @@ function certificateFindingsUncached(value: string, path: Path, field: string, n
     return undefined
   })
   return out
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /**

@@ -6,14 +6,11 @@
 
 import { dotted, finding, MSG, quote, type Finding, type Path } from './findings.ts'
 import type { SchemaError, SchemaValidator } from './schema-validators.generated.js'
+import { isObject } from '../is-object.ts'
 
 /** Which nested keys hold objects whose null fields the API server prunes. */
 export interface ObjectTree {
   readonly [key: string]: ObjectTree
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /**
@@ -24,7 +21,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * `__proto__` key stays an ordinary (unknown) field.
  */
 export function pruneNulls(value: unknown, tree: ObjectTree): unknown {
-  if (!isPlainObject(value)) return value
+  if (!isObject(value)) return value
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
   for (const key of Object.keys(value)) {
     const v = value[key]
@@ -48,7 +45,7 @@ export function pointerPath(pointer: string, data: unknown): (string | number)[]
       at = at[i]
     } else {
       out.push(key)
-      at = isPlainObject(at) && Object.hasOwn(at, key) ? at[key] : undefined
+      at = isObject(at) && Object.hasOwn(at, key) ? at[key] : undefined
     }
   }
   return out
@@ -58,7 +55,7 @@ function valueAt(data: unknown, path: Path): unknown {
   let at: unknown = data
   for (const key of path) {
     if (Array.isArray(at) && typeof key === 'number') at = at[key]
-    else if (isPlainObject(at) && typeof key === 'string' && Object.hasOwn(at, key)) at = at[key]
+    else if (isObject(at) && typeof key === 'string' && Object.hasOwn(at, key)) at = at[key]
     else return undefined
   }
   return at

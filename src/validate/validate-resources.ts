@@ -7,7 +7,7 @@
 import { issue, sortIssues, type Issue } from '../issues.ts'
 import type { ResourceRef } from '../model.ts'
 import type { ValidateMode } from '../options.ts'
-import type { ItemRole } from '../decode/resources.ts'
+import type { ItemRole } from '../io/item-kinds.ts'
 import { policyCelFindings, type PolicyVersion } from './cel-rules.ts'
 import { finding, MSG, type Finding, type Path } from './findings.ts'
 import { imageCelFindings, imageEntryCelFindings, imageEntryFindings, imageSetFindings, type ImageApiRules } from './image-rules.ts'
@@ -15,6 +15,7 @@ import { imageMetadataFindings, policyMetadataFindings } from './metadata.ts'
 import { policyContentFindings } from './pem-content.ts'
 import { validateImageV1, validateImageV1Since423, validatePolicyV1, validatePolicyV1alpha1 } from './schema-validators.generated.js'
 import { byteFormatFindings, pruneNulls, schemaFindings, setFindings, type ObjectTree } from './structural.ts'
+import { isObject } from '../is-object.ts'
 
 /** One input item we own, as read. */
 export interface OwnedItem {
@@ -50,10 +51,6 @@ const BYTE_FIELDS: readonly Path[] = [
   ['spec', 'policy', 'rootOfTrust', 'pki', 'caRootsData'],
   ['spec', 'policy', 'rootOfTrust', 'pki', 'caIntermediatesData'],
 ]
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 function valueAt(data: unknown, path: Path): unknown {
   let at = data

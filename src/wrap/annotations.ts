@@ -34,6 +34,11 @@ export interface AnnotationInputs {
   readonly image?: ResourceRef
   /** ImageDigestMirrorSets, ImageTagMirrorSets, ImageContentSourcePolicies: their mirrors are keys of sigstore-registries.yaml. */
   readonly mirrorSets?: readonly ResourceRef[]
+  /**
+   * Whether a scope equals or nests inside a cluster scope: the index `resolve`
+   * built (`Resolved.isClusterScoped`). Default: built here from the policies.
+   */
+  readonly isClusterScoped?: (scope: string) => boolean
 }
 
 const NO_INPUTS: AnnotationInputs = {}
@@ -75,7 +80,7 @@ function sourceIndex(policies: readonly PolicyResource[], inputs: AnnotationInpu
   if (cached !== undefined) return cached
   const sorted = [...policies].sort(comparePolicies)
   const cips = sorted.filter((p) => p.kind === 'ClusterImagePolicy')
-  const nested = clusterScopeIndex(cips.flatMap((p) => p.scopes))
+  const nested = inputs.isClusterScoped ?? clusterScopeIndex(cips.flatMap((p) => p.scopes))
   const ips = sorted.filter((p) => p.kind === 'ImagePolicy' && p.scopes.some((s) => !nested(s)))
   const mirrors = [...(inputs.mirrorSets ?? [])].sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || compareBytewise(a.name, b.name))
   const refs: ResourceRef[] = [...cips.map((p) => p.ref), ...ips.map((p) => p.ref), ...(inputs.image !== undefined ? [inputs.image] : []), ...mirrors]

@@ -4,6 +4,7 @@
 import type { NodeFile } from '../model.ts'
 import type { CompressMode } from '../options.ts'
 import { gzip } from './gzip.ts'
+import { isObject } from '../is-object.ts'
 
 export const MC_API_VERSION = 'machineconfiguration.openshift.io/v1'
 export const MC_KIND = 'MachineConfig'
@@ -11,16 +12,12 @@ export const MC_ROLE_LABEL = 'machineconfiguration.openshift.io/role'
 /** Marks MachineConfigs we generated, so a later run replaces them instead of duplicating them. */
 export const GENERATED_BY_ANNOTATION = 'imagepolicy-mc.openshift.io/generated'
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 /** True for a MachineConfig an earlier run of ours generated (replaced on the next run, never duplicated). */
 export function isGeneratedMachineConfig(value: unknown): boolean {
-  if (!isRecord(value) || value['kind'] !== MC_KIND) return false
+  if (!isObject(value) || value['kind'] !== MC_KIND) return false
   const metadata = value['metadata']
-  const annotations = isRecord(metadata) ? metadata['annotations'] : undefined
-  return isRecord(annotations) && annotations[GENERATED_BY_ANNOTATION] === 'true'
+  const annotations = isObject(metadata) ? metadata['annotations'] : undefined
+  return isObject(annotations) && annotations[GENERATED_BY_ANNOTATION] === 'true'
 }
 
 const TEXT_DATA_URL_PREFIX = 'data:text/plain;charset=utf-8;base64,'

@@ -1,10 +1,10 @@
-// Render stage helper: the `[[registry]]` list of /etc/containers/registries.conf as
+// Resolve stage helper: the `[[registry]]` list of /etc/containers/registries.conf as
 // MCO builds it (openshift/runtime-utils `EditRegistriesConfig`), and the parts of
 // containers/image `sysregistriesv2` that read it back (load, FindRegistry,
 // PullSourcesFromReference). Pure; no I/O; never throws on bad input.
 
-import type { ImageMirror, MirrorSets } from '../model.ts'
-import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
+import type { ImageMirror, MirrorSets, RegistrySources, ResolvedRegistries } from '../model.ts'
+import { scopeIsNestedInsideScope } from './scope-nesting.ts'
 import {
   type DockerReference,
   parseNamed,
@@ -497,4 +497,44 @@ export function pullSourcesFromReference(reg: LoadedRegistry, ref: DockerReferen
     sources.push({ endpoint, reference: rewritten.value })
   }
   return { value: sources }
+}
+
+/**
+ * The registries.conf MCO's `registriesConfigIgnition` builds for this input,
+ * built once: its `[[registry]]` entries (or the `updateRegistriesConfig` error
+ * that stops MCO before policy.json), and those entries read back as
+ * containers/image reads them (`sysregistriesv2`), which the sigstore
+ * registries.d keys are looked up in.
+ */
+export interface RegistriesConf {
+  readonly entries: Result<readonly RegistryEntry[]>
+  /** Set when `entries` is: the entries as `sysregistriesv2` loads them, or its error. */
+  readonly loaded?: Result<readonly LoadedRegistry[]>
+}
+
+/**
+ * Whether MCO computes `registriesTOML` (renders /etc/containers/registries.conf) in
+ * `registriesConfigIgnition`: `insecureRegs != nil || registriesBlocked != nil ||
+ * len(icsp) != 0 || len(idms) != 0 || len(itms) != 0`. An explicit empty
+ * `insecureRegistries: []` counts; mirror sets count as objects, even with no entries.
+ */
+export function registriesConfRendered(sources: RegistrySources, resolved: ResolvedRegistries, mirrors: MirrorSets): boolean {
+  return (
+    sources.insecureRegistries !== undefined ||
+    resolved.registriesBlocked !== undefined ||
+    mirrors.imageContentSourcePolicies.length !== 0 ||
+    mirrors.imageDigestMirrorSets.length !== 0 ||
+    mirrors.imageTagMirrorSets.length !== 0
+  )
+}
+
+/**
+ * The registries.conf of `registriesConfigIgnition`, or undefined when MCO renders
+ * none (`registriesConfRendered`): the insecure registries, the payload-filtered
+ * blocked registries (`ResolvedRegistries.registriesBlocked`) and every mirror set.
+ */
+export function resolveRegistriesConf(sources: RegistrySources, resolved: ResolvedRegistries, mirrors: MirrorSets): RegistriesConf | undefined {
+  if (!registriesConfRendered(sources, resolved, mirrors)) return undefined
+  const entries = buildRegistriesConf(sources.insecureRegistries, resolved.registriesBlocked, mirrors)
+  return 'error' in entries ? { entries } : { entries, loaded: loadRegistriesConf(entries.value) }
 }

@@ -1,4 +1,4 @@
-// Render stage helper: the checks containers/image runs when it builds a
+// Upstream port: the checks containers/image runs when it builds a
 // `signedIdentity` (signature/policy_config.go). Pure; no I/O.
 
 import { isAnchoredDomain, isAnchoredName, parseNormalizedNamed, startsWithDomainAndSlash } from '../upstream/docker-reference.ts'

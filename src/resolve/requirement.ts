@@ -1,11 +1,12 @@
-// Render stage: one policy's `spec.policy` → a containers-policy.json
+// Resolve stage: one policy's `spec.policy` → a containers-policy.json
 // `sigstoreSigned` requirement. Pure; no I/O; never throws on bad input.
 
-import type { SigstorePolicy } from '../model.ts'
+import { issue, type Issue } from '../issues.ts'
+import type { ResourceRef, SigstorePolicy } from '../model.ts'
 import type { GoValue } from '../upstream/go-json.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
-import { dockerRepositoryError, remapPrefixError } from './identity-checks.ts'
+import { dockerRepositoryError, remapPrefixError } from '../upstream/signed-identity-checks.ts'
 
 /** A requirement object in containers/image struct field order (see `prSigstoreSigned`). */
 export type Requirement = { readonly [field: string]: GoValue }
@@ -13,13 +14,16 @@ export type Requirement = { readonly [field: string]: GoValue }
 export const INSECURE_ACCEPT_ANYTHING: Requirement = { type: 'insecureAcceptAnything' }
 export const REJECT: Requirement = { type: 'reject' }
 
-/** Where a render-time problem sits inside `spec.policy`, and MCO's own words for it. */
-export interface RequirementError {
-  readonly path: readonly (string | number)[]
-  readonly message: string
-}
-
 type Bytes = Buffer | undefined
+type Path = readonly (string | number)[]
+
+/** The requirement, or MCO's error for the policy (at its place inside `spec.policy`, in MCO's words). */
+export type RequirementResult = { readonly value: Requirement } | { readonly issue: Issue }
+
+/** MCO's error, on `resource` (the policy, when the caller has one) at `path`. */
+function failure(resource: ResourceRef | undefined, path: Path, message: string): { readonly issue: Issue } {
+  return { issue: issue('error', 'mco', message, { resource, path }) }
+}
 
 /**
  * Port of MCO's `policyItemFromSpec` (helpers.go) together with the containers/image
@@ -32,15 +36,15 @@ type Bytes = Buffer | undefined
  * Where MCO would dereference a nil pointer (a root of trust or identity block
  * missing for its type) this returns an error instead.
  */
-export function renderRequirement(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
+export function resolveRequirement(policy: SigstorePolicy, resource?: ResourceRef): RequirementResult {
   const root = policy.rootOfTrust
   const rootPath = ['spec', 'policy', 'rootOfTrust'] as const
-  const fail = (path: readonly (string | number)[], message: string) => ({ error: { path, message } })
+  const fail = (path: Path, message: string) => failure(resource, path, message)
 
-  const bytesOf = (value: string | undefined, path: readonly (string | number)[]): { bytes: Bytes } | { error: RequirementError } => {
+  const bytesOf = (value: string | undefined, path: Path): { bytes: Bytes } | { issue: Issue } => {
     if (value === undefined) return { bytes: undefined }
     const decoded = goDecodeBase64(value)
-    if ('error' in decoded) return { error: { path, message: decoded.error } }
+    if ('error' in decoded) return fail(path, decoded.error)
     return { bytes: decoded.bytes }
   }
 
@@ -56,9 +60,9 @@ export function renderRequirement(policy: SigstorePolicy): { readonly value: Req
         return fail([...rootPath, 'publicKey'], nilPointer('policyType PublicKey', 'publicKey'))
       }
       const key = bytesOf(publicKey.keyData, [...rootPath, 'publicKey', 'keyData'])
-      if ('error' in key) return key
+      if ('issue' in key) return key
       const rekor = bytesOf(publicKey.rekorKeyData, [...rootPath, 'publicKey', 'rekorKeyData'])
-      if ('error' in rekor) return rekor
+      if ('issue' in rekor) return rekor
       keyData = key.bytes
       // MCO adds the Rekor key only when it is non-empty.
       if (rekor.bytes !== undefined && rekor.bytes.length > 0) rekorKeyData = rekor.bytes
@@ -71,9 +75,9 @@ export function renderRequirement(policy: SigstorePolicy): { readonly value: Req
       }
       const at = [...rootPath, 'fulcioCAWithRekor'] as const
       const ca = bytesOf(f.fulcioCAData, [...at, 'fulcioCAData'])
-      if ('error' in ca) return ca
+      if ('issue' in ca) return ca
       const rekor = bytesOf(f.rekorKeyData, [...at, 'rekorKeyData'])
-      if ('error' in rekor) return rekor
+      if ('issue' in rekor) return rekor
       const oidcIssuer = f.fulcioSubject?.oidcIssuer ?? ''
       const signedEmail = f.fulcioSubject?.signedEmail ?? ''
       // newPRSigstoreSignedFulcio
@@ -89,9 +93,9 @@ export function renderRequirement(policy: SigstorePolicy): { readonly value: Req
       if (p === undefined) return fail([...rootPath, 'pki'], nilPointer('policyType PKI', 'pki'))
       const at = [...rootPath, 'pki'] as const
       const roots = bytesOf(p.caRootsData, [...at, 'caRootsData'])
-      if ('error' in roots) return roots
+      if ('issue' in roots) return roots
       const intermediates = bytesOf(p.caIntermediatesData, [...at, 'caIntermediatesData'])
-      if ('error' in intermediates) return intermediates
+      if ('issue' in intermediates) return intermediates
       const email = p.pkiCertificateSubject?.email ?? ''
       const hostname = p.pkiCertificateSubject?.hostname ?? ''
       // newPRSigstoreSignedPKI
@@ -114,8 +118,8 @@ export function renderRequirement(policy: SigstorePolicy): { readonly value: Req
       break
   }
 
-  const identity = renderSignedIdentity(policy)
-  if ('error' in identity) return identity
+  const identity = resolveSignedIdentity(policy, resource)
+  if ('issue' in identity) return identity
 
   // newPRSigstoreSigned
   const keySources = (keyData !== undefined ? 1 : 0) + (fulcio !== undefined ? 1 : 0) + (pki !== undefined ? 1 : 0)
@@ -155,7 +159,7 @@ function nilPointer(what: string, field: string): string {
 }
 
 /** The `signedIdentity` mapping of mco-rendering.md §1. */
-function renderSignedIdentity(policy: SigstorePolicy): { readonly value: Requirement } | { readonly error: RequirementError } {
+function resolveSignedIdentity(policy: SigstorePolicy, resource: ResourceRef | undefined): RequirementResult {
   const si = policy.signedIdentity
   const at = ['spec', 'policy', 'signedIdentity'] as const
   if (si === undefined) return { value: { type: 'matchRepoDigestOrExact' } }
@@ -166,38 +170,32 @@ function renderSignedIdentity(policy: SigstorePolicy): { readonly value: Require
       return { value: { type: 'matchRepository' } }
     case 'ExactRepository': {
       if (si.exactRepository === undefined) {
-        return { error: { path: [...at, 'exactRepository'], message: nilPointer('matchPolicy ExactRepository', 'exactRepository') } }
+        return failure(resource, [...at, 'exactRepository'], nilPointer('matchPolicy ExactRepository', 'exactRepository'))
       }
       const repository = si.exactRepository.repository
       const problem = dockerRepositoryError(repository)
       if (problem !== undefined) {
-        return {
-          error: {
-            path: [...at, 'exactRepository', 'repository'],
-            message: `error getting signedIdentity for ExactRepository: Invalid format of dockerRepository ${goQuote(repository)}: ${problem}`,
-          },
-        }
+        return failure(
+          resource,
+          [...at, 'exactRepository', 'repository'],
+          `error getting signedIdentity for ExactRepository: Invalid format of dockerRepository ${goQuote(repository)}: ${problem}`,
+        )
       }
       return { value: { type: 'exactRepository', dockerRepository: repository } }
     }
     case 'RemapIdentity': {
       if (si.remapIdentity === undefined) {
-        return { error: { path: [...at, 'remapIdentity'], message: nilPointer('matchPolicy RemapIdentity', 'remapIdentity') } }
+        return failure(resource, [...at, 'remapIdentity'], nilPointer('matchPolicy RemapIdentity', 'remapIdentity'))
       }
       const { prefix, signedPrefix } = si.remapIdentity
       for (const [field, value] of [['prefix', prefix], ['signedPrefix', signedPrefix]] as const) {
         if (remapPrefixError(value)) {
-          return {
-            error: {
-              path: [...at, 'remapIdentity', field],
-              message: `error getting signedIdentity for RemapIdentity: prefix ${goQuote(value)} is not valid`,
-            },
-          }
+          return failure(resource, [...at, 'remapIdentity', field], `error getting signedIdentity for RemapIdentity: prefix ${goQuote(value)} is not valid`)
         }
       }
       return { value: { type: 'remapIdentity', prefix, signedPrefix } }
     }
     default:
-      return { error: { path: [...at, 'matchPolicy'], message: `unknown signedIdentity match policy: ${si.matchPolicy}` } }
+      return failure(resource, [...at, 'matchPolicy'], `unknown signedIdentity match policy: ${si.matchPolicy}`)
   }
 }
