@@ -86,14 +86,18 @@ function identity(stat: Stats): string {
   return `${stat.dev}:${stat.ino}`
 }
 
+/** The names in directory `path`, sorted; a failure is an input error naming `shown`. */
+export function sortedEntries(path: string, shown: string): string[] {
+  try {
+    return readdirSync(path).sort()
+  } catch (e) {
+    throw new InputError(`${shown}: ${describeFsError(e)}`)
+  }
+}
+
 /** The YAML files below `dir`, sorted, confined to `root` (a real path). */
 function walk(dir: string, root: string, seen: Set<string>, out: string[]): void {
-  let names: string[]
-  try {
-    names = readdirSync(dir).sort()
-  } catch (e) {
-    throw new InputError(`${dir}: ${describeFsError(e)}`)
-  }
+  const names = sortedEntries(dir, dir)
   for (const name of names) {
     if (name.startsWith('.')) continue
     const path = join(dir, name)

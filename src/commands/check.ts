@@ -16,7 +16,7 @@ import { compareMachineConfigs, formatCheckProblem, type MachineConfigDocument }
 import { formatDiffText } from '../diff/format-diff.ts'
 import { escapeControls } from '../issues.ts'
 import { generatedDocuments, KUSTOMIZATION_FILE, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
-import { commandLimits, guarded, parseCommandArgs, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
+import { commandLimits, guarded, parseCommandArgs, printedHelp, withRendererOptions } from './render.ts'
 import { isKustomizationDir } from './sources.ts'
 import { renderMachineConfigDocuments } from './write-machineconfigs.ts'
 
@@ -104,10 +104,7 @@ function readCommitted(rendered: string, layout: Layout, budget: InputBudget, ex
 }
 
 export async function checkCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (wantsHelp(argv)) {
-    streams.stdout.write(`${CHECK_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n`)
-    return 0
-  }
+  if (printedHelp(argv, streams, CHECK_USAGE)) return 0
   return guarded('check', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) => withRendererOptions(y))
     const positional = parsed._.map(String)

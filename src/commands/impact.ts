@@ -21,7 +21,7 @@ import { runRead } from '../run.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { DNS1123_LABEL_MAX_LENGTH, DNS1123_LABEL_MESSAGE, isDns1123Label } from '../upstream/dns1123.ts'
 import { readSideInputs, type SideOptions } from './diff.ts'
-import { commandLimits, guarded, parseCommandArgs, readFunctionConfig, readRendererInputs, rendererFlags, RENDERER_OPTIONS_HELP, wantsHelp, withRendererOptions } from './render.ts'
+import { commandLimits, guarded, parseCommandArgs, readFunctionConfig, readRendererInputs, rendererFlags, printedHelp, withRendererOptions } from './render.ts'
 
 export const IMPACT_USAGE = `imagepolicy-mc impact [PATH...] [options]
 imagepolicy-mc impact BASE HEAD [PATH] [options]
@@ -114,10 +114,7 @@ function isPathArgument(spec: string): boolean {
 }
 
 export async function impactCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (wantsHelp(argv)) {
-    streams.stdout.write(`${IMPACT_USAGE}\n\n${RENDERER_OPTIONS_HELP}\n`)
-    return 0
-  }
+  if (printedHelp(argv, streams, IMPACT_USAGE)) return 0
   return guarded('impact', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) =>
       withRendererOptions(y)

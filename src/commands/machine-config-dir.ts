@@ -9,10 +9,10 @@
 // the new directory is built beside DIR and swapped in with renames, so a
 // failed run leaves the old one as it was. Touches the filesystem (src/commands only).
 
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { describeFsError, InputError } from '../cli/errors.ts'
-import { decodeUtf8, type InputBudget } from '../cli/inputs.ts'
+import { decodeUtf8, sortedEntries, type InputBudget } from '../cli/inputs.ts'
 import type { MachineConfigDocument } from '../diff/committed-machine-configs.ts'
 import { readDocument, splitDocuments } from '../io/read.ts'
 import { isGeneratedMachineConfig } from '../wrap/machine-config.ts'
@@ -128,12 +128,7 @@ export function readMachineConfigDir(dir: string, budget: InputBudget): MachineC
   const machineConfigs: MachineConfigDocument[] = []
   const foreign: string[] = []
   let kustomization: string | undefined
-  let names: string[]
-  try {
-    names = readdirSync(root).sort()
-  } catch (e) {
-    throw new InputError(`${dir}: ${describeFsError(e)}`)
-  }
+  const names = sortedEntries(root, dir)
   for (const name of names) {
     const shown = join(dir, name)
     const entry = lstatSync(join(root, name))
