@@ -326,6 +326,9 @@ test('the regenerate command quotes for a shell and keeps the options as given',
   assert.deepEqual(optionArguments(['src', '--pools', 'a,b', 'out', '--strict', '--name=x']), ['--pools', 'a,b', '--strict', '--name=x'])
   assert.equal(regenerateCommand('s', 'my out', true, ['--pools', 'a']), "imagepolicy-mc render --write-machineconfigs 'my out' s --pools a")
   assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, []), 'imagepolicy-mc s.yaml > o.yaml')
+  // The kustomize flags: --kustomize-arg takes a value as a word of its own too; a file of function output gets no kustomize flags.
+  assert.deepEqual(optionArguments(['s', '--kustomize-arg', 'x', 'o', '--enable-alpha-plugins', '--kustomize-arg=--y=z']), ['--kustomize-arg', 'x', '--enable-alpha-plugins', '--kustomize-arg=--y=z'])
+  assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, ['--pools', 'a', '--enable-alpha-plugins', '--kustomize-arg', 'x'], ['--enable-alpha-plugins', 'x']), 'imagepolicy-mc s.yaml --pools a > o.yaml')
 })
 
 test('check: committed output past --max-input-bytes, or a FIFO, is refused with one line, never read whole or waited on', async (t) => {

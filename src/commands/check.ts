@@ -17,7 +17,7 @@ import { formatDiffText } from '../diff/format-diff.ts'
 import { escapeControls } from '../issues.ts'
 import { generatedDocuments, KUSTOMIZATION_FILE, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
 import { commandLimits, guarded, parseCommandArgs, printedHelp, withRendererOptions } from './render.ts'
-import { isKustomizationDir } from './sources.ts'
+import { isKustomizationDir, KUSTOMIZE_OPTIONS_HELP, KUSTOMIZE_VALUE_FLAGS, kustomizeArgsFrom, kustomizeCommandWords, withKustomizeOptions } from './sources.ts'
 import { renderMachineConfigDocuments } from './write-machineconfigs.ts'
 
 export const CHECK_USAGE = `imagepolicy-mc check SOURCES RENDERED [options]
@@ -33,8 +33,10 @@ Exit 0 when they are identical. Exit 1 when a MachineConfig is stale, missing,
 extra or was edited by hand (its node files no longer match the sha256 in its
 annotation, or it differs from what imagepolicy-mc writes), with one line per
 problem naming the MachineConfig and file, the node-file diff (decompressed) on
-stdout, and the command that regenerates RENDERED. Give the options RENDERED
-was rendered with (or the same --config file).`
+stdout (at most --max-output-bytes of it: cut at a line, and stderr says so),
+and the command that regenerates RENDERED. Give the options RENDERED was
+rendered with (or the same --config file), and for a kustomization SOURCES
+the kustomize options (below) it needs.`
 
 /** A word a POSIX shell reads back as itself. */
 export function shellWord(s: string): string {
@@ -43,23 +45,53 @@ export function shellWord(s: string): string {
 
 /** The arguments that are options (and their values), in the order given: argv without the positional words. */
 export function optionArguments(argv: readonly string[]): string[] {
-  const out: string[] = []
+  return optionGroups(argv).flat()
+}
+
+/** Each option with its value (one or two words), in the order given. */
+function optionGroups(argv: readonly string[]): string[][] {
+  const out: string[][] = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--') break
     if (!a.startsWith('-') || a === '-') continue
-    out.push(a)
-    if (!a.includes('=') && VALUE_FLAGS.some((f) => a === `--${f}`) && i + 1 < argv.length) out.push(argv[++i]!)
+    const takesValue = !a.includes('=') && [...VALUE_FLAGS, ...KUSTOMIZE_VALUE_FLAGS].some((f) => a === `--${f}`)
+    out.push(takesValue && i + 1 < argv.length ? [a, argv[++i]!] : [a])
   }
   return out
 }
 
-/** The command that writes RENDERED afresh from SOURCES with the same options. */
-export function regenerateCommand(sources: string, rendered: string, asDirectory: boolean, options: readonly string[]): string {
-  const opts = options.map(shellWord)
-  if (asDirectory) return ['imagepolicy-mc', 'render', '--write-machineconfigs', shellWord(rendered), shellWord(sources), ...opts].join(' ')
-  const head = isKustomizationDir(sources) ? ['imagepolicy-mc', 'build', shellWord(sources)] : ['imagepolicy-mc', shellWord(sources)]
-  return [...head, ...opts, '>', shellWord(rendered)].join(' ')
+/** `--enable-alpha-plugins`, `--kustomize-arg` (any spelling yargs reads as them): options for kustomize, not for the renderer. */
+function isKustomizeOption(a: string): boolean {
+  return /^--(no-)?(enable-alpha-plugins|enableAlphaPlugins|kustomize-arg|kustomizeArg)(=|$)/.test(a)
+}
+
+/**
+ * The command that writes RENDERED afresh from SOURCES with the same options
+ * (`options` as given, `kustomizeArgs` as kustomize gets them). For a file of
+ * a kustomization's output with kustomize arguments: kustomize piped into
+ * imagepolicy-mc, since build takes none.
+ */
+export function regenerateCommand(sources: string, rendered: string, asDirectory: boolean, options: readonly string[], kustomizeArgs: readonly string[] = []): string {
+  if (asDirectory) return ['imagepolicy-mc', 'render', '--write-machineconfigs', shellWord(rendered), shellWord(sources), ...options.map(shellWord)].join(' ')
+  const groups = optionGroups(options)
+  const opts = groups.filter((g) => !isKustomizeOption(g[0]!)).flat().map(shellWord)
+  const tail = [...opts, '>', shellWord(rendered)]
+  if (!isKustomizationDir(sources)) return ['imagepolicy-mc', shellWord(sources), ...tail].join(' ')
+  if (kustomizeArgs.length === 0) return ['imagepolicy-mc', 'build', shellWord(sources), ...tail].join(' ')
+  return [...kustomizeCommandWords(sources, kustomizeArgs).map(shellWord), '|', 'imagepolicy-mc', ...tail].join(' ')
+}
+
+/**
+ * The head of `text` that fits in `limit` bytes (UTF-8), cut after a whole
+ * line, or all of it; `cut` says whether it was cut and how long it was.
+ */
+export function cutToBudget(text: string, limit: number): { text: string; cut: boolean; bytes: number } {
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes <= limit) return { text, cut: false, bytes }
+  const head = Buffer.from(text, 'utf8').subarray(0, limit)
+  // A newline is one byte that is never inside a UTF-8 sequence: cutting after it splits no character.
+  return { text: head.subarray(0, head.lastIndexOf(0x0a) + 1).toString('utf8'), cut: true, bytes }
 }
 
 type Layout = { readonly kind: 'directory' } | { readonly kind: 'file' } | { readonly kind: 'absent'; readonly asDirectory: boolean }
@@ -104,9 +136,9 @@ function readCommitted(rendered: string, layout: Layout, budget: InputBudget, ex
 }
 
 export async function checkCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (printedHelp(argv, streams, CHECK_USAGE)) return 0
+  if (printedHelp(argv, streams, CHECK_USAGE, `For a kustomization SOURCES:\n${KUSTOMIZE_OPTIONS_HELP}`)) return 0
   return guarded('check', streams, async () => {
-    const parsed = await parseCommandArgs(argv, (y) => withRendererOptions(y))
+    const parsed = await parseCommandArgs(argv, (y) => withKustomizeOptions(withRendererOptions(y)))
     const positional = parsed._.map(String)
     if (positional.length !== 2) throw new UsageError(`expected SOURCES and RENDERED, got ${positional.length} argument(s)`)
     const [sources, rendered] = positional as [string, string]
@@ -128,9 +160,15 @@ export async function checkCommand(argv: readonly string[], streams: Streams): P
     }
     for (const line of lines) streams.stderr.write(`imagepolicy-mc check: ${escapeControls(line)}\n`)
     if (report.diff.rolling.length > 0) {
-      streams.stdout.write(formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] }))
+      // Bounded as everything a run prints: the committed side is untrusted and may be large.
+      const limit = commandLimits(parsed).maxOutputBytes
+      const diff = cutToBudget(formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] }), limit)
+      streams.stdout.write(diff.text)
+      if (diff.cut) {
+        streams.stderr.write(`imagepolicy-mc check: the node-file diff on stdout is cut after ${Buffer.byteLength(diff.text, 'utf8')} of its ${diff.bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it\n`)
+      }
     }
-    streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current; regenerate it with: ${escapeControls(regenerateCommand(sources, rendered, asDirectory, optionArguments(argv)))}\n`)
+    streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current; regenerate it with: ${escapeControls(regenerateCommand(sources, rendered, asDirectory, optionArguments(argv), kustomizeArgsFrom(parsed)))}\n`)
     return 1
   })
 }

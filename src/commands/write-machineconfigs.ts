@@ -12,11 +12,12 @@ import type { MachineConfigDocument } from '../diff/committed-machine-configs.ts
 import { formatIssue } from '../issues.ts'
 import { run } from '../run.ts'
 import { generatedDocuments, writeMachineConfigDir } from './machine-config-dir.ts'
-import { readSources } from './sources.ts'
+import { kustomizeArgsFrom, readSources } from './sources.ts'
 
 /**
- * Renders the sources (files, directories, kustomization directories; stdin
- * when none) with the parsed renderer flags, prints the issues to stderr, and
+ * Renders the sources (files, directories, kustomization directories, run
+ * through kustomize with the parsed kustomize flags; stdin when none) with the
+ * parsed renderer flags, prints the issues to stderr, and
  * returns the generated MachineConfigs as documents (`where` names each).
  */
 export async function renderMachineConfigDocuments(
@@ -28,7 +29,7 @@ export async function renderMachineConfigDocuments(
   const limits = limitsFrom(parsed)
   const flags = toFunctionArgs(parsed, []).flags
   const budget = new InputBudget(limits.maxInputBytes)
-  const inputs = await readSources(paths, budget, streams)
+  const inputs = await readSources(paths, budget, streams, kustomizeArgsFrom(parsed))
   const config = configFlag(parsed)
   const functionConfig = config !== undefined ? readFunctionConfig(config, budget) : undefined
   const result = run({ inputs, ...(functionConfig !== undefined ? { functionConfig } : {}), flags, maxOutputBytes: limits.maxOutputBytes })
