@@ -371,3 +371,41 @@ test('check: a MachineConfig twice in a RENDERED file is a problem naming both p
   assert.equal(ran.code, 1)
   assert.match(ran.stderr, new RegExp(`^imagepolicy-mc check: ${file}#\\d+: MachineConfig ${WORKER}: duplicate: a second MachineConfig of this name \\(the first is in ${file}#\\d+\\): remove one$`, 'm'))
 })
+
+test('CRLF: sources with CRLF line endings write the same LF files as LF sources; check reads CRLF checkouts (git core.autocrlf) of them as the LF files committed', async (t) => {
+  const crlf = (s: string) => s.replaceAll('\n', '\r\n')
+  const lf = await repo(t)
+  const dos = await repo(t, crlf(SOURCES))
+  // The function's stream output follows its input's line endings; the files do not.
+  const fn = await runCli([dos.src, ...OPTS])
+  assert.equal(fn.code, 0, fn.stderr)
+  assert.match(fn.stdout, /^kind: MachineConfig\r$/m)
+  for (const f of readdirSync(lf.out)) {
+    const text = readFileSync(join(dos.out, f), 'utf8')
+    assert.ok(!text.includes('\r'), `${f}: LF only`)
+    assert.equal(text, readFileSync(join(lf.out, f), 'utf8'), f)
+  }
+  // Each side, with CRLF or LF sources, is current, in either line ending.
+  for (const src of [lf.src, dos.src]) {
+    const ran = await check(src, dos.out)
+    assert.equal(ran.code, 0, ran.stderr)
+  }
+  for (const f of readdirSync(lf.out)) writeFileSync(join(lf.out, f), crlf(readFileSync(join(lf.out, f), 'utf8')))
+  for (const src of [lf.src, dos.src]) {
+    const ran = await check(src, lf.out)
+    assert.equal(ran.code, 0, ran.stderr)
+    assert.match(ran.stdout, /is current \(2 MachineConfigs/)
+  }
+  // A RENDERED file of the CRLF stream output is current for either sources, and so is its LF form.
+  const file = join(dos.dir, 'rendered.yaml')
+  for (const text of [fn.stdout, fn.stdout.replaceAll('\r\n', '\n')]) {
+    writeFileSync(file, text)
+    for (const src of [lf.src, dos.src]) assert.equal((await check(src, file)).code, 0)
+  }
+  // A change that is more than line endings is still seen in a CRLF checkout.
+  const mc = join(lf.out, `${WORKER}.yaml`)
+  writeFileSync(mc, readFileSync(mc, 'utf8').replace('\r\nmetadata:\r\n', '\r\nmetadata: # edited\r\n'))
+  const edited = await check(lf.src, lf.out)
+  assert.equal(edited.code, 1)
+  assert.match(edited.stderr, new RegExp(`^imagepolicy-mc check: ${lf.out}/${WORKER}\\.yaml: MachineConfig ${WORKER}: hand-edited: its text is not what imagepolicy-mc writes`, 'm'))
+})
