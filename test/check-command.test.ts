@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { optionArguments, regenerateCommand, shellWord } from '../src/commands/check.ts'
+import { cutToBudget, optionArguments, regenerateCommand, shellWord } from '../src/commands/check.ts'
 import { KUSTOMIZATION_HEADER } from '../src/commands/machine-config-dir.ts'
 import { runCli } from './run-cli.ts'
-import { cip, imageConfig, ip, namespace, stream } from './fixtures/review/resources.ts'
+import { cip, imageConfig, ip, KEY, namespace, RELEASE_KEY, stream } from './fixtures/review/resources.ts'
 
 const UPDATE = process.env['UPDATE'] === '1'
 if (UPDATE && process.env['CI'] !== undefined && process.env['CI'] !== '') throw new Error('refusing to update golden fixtures in CI (UPDATE=1 with CI set)')
@@ -408,4 +408,39 @@ test('CRLF: sources with CRLF line endings write the same LF files as LF sources
   const edited = await check(lf.src, lf.out)
   assert.equal(edited.code, 1)
   assert.match(edited.stderr, new RegExp(`^imagepolicy-mc check: ${lf.out}/${WORKER}\\.yaml: MachineConfig ${WORKER}: hand-edited: its text is not what imagepolicy-mc writes`, 'm'))
+})
+
+test('check: the node-file diff on stdout is bounded by --max-output-bytes, cut after a whole line, and stderr says so', async (t) => {
+  // The rendering fits the budget (the node files once, for one pool), but the
+  // diff holds the committed files as well as the rendered ones: every scope
+  // and key changed, so nearly every line is there twice.
+  const scopes = (name: string, from: number) => Array.from({ length: 200 }, (_, i) => `registry.example.com/${name}-${from + i}`)
+  const sources = (name: string, key: string) => stream(cip('a', scopes(name, 0), { key }), cip('b', scopes(name, 200), { key }), namespace('team-a'))
+  const opts = ['--compress', 'always', '--no-emit-policies', '--pools', 'worker']
+  const { src, out } = await repo(t, sources('app', KEY), opts)
+  writeFileSync(src, sources('svc', RELEASE_KEY))
+  const full = await check(src, out, opts)
+  assert.equal(full.code, 1, full.stderr)
+  const bytes = Buffer.byteLength(full.stdout)
+  assert.match(full.stdout, /^-      "registry\.example\.com\/app-399": \[$/m)
+  assert.match(full.stdout, /^\+      "registry\.example\.com\/svc-399": \[$/m)
+  assert.doesNotMatch(full.stderr, /is cut/)
+  const limit = Math.ceil(bytes * 0.6)
+  const cut = await check(src, out, [...opts, '--max-output-bytes', String(limit)])
+  assert.equal(cut.code, 1, cut.stderr)
+  assert.ok(Buffer.byteLength(cut.stdout) <= limit)
+  assert.ok(cut.stdout.endsWith('\n') && full.stdout.startsWith(cut.stdout), 'the head of the diff, whole lines')
+  assert.ok(Buffer.byteLength(cut.stdout) > limit - 400, 'cut at the last line that fits')
+  const lines = cut.stderr.split('\n').filter((l) => l.startsWith('imagepolicy-mc check:'))
+  assert.equal(lines.at(-2), `imagepolicy-mc check: the node-file diff on stdout is cut after ${Buffer.byteLength(cut.stdout)} of its ${bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it`)
+  assert.match(lines.at(-1)!, new RegExp(`regenerate it with: imagepolicy-mc render --write-machineconfigs \\S+ \\S+ --target-release 4\\.19 ${opts.join(' ')} --max-output-bytes ${limit}$`))
+  // Whatever is cut, the problem lines are all there.
+  assert.deepEqual(lines.filter((l) => / stale: /.test(l)), [`imagepolicy-mc check: ${out}/99-worker-sigstore-imagepolicies.yaml: MachineConfig 99-worker-sigstore-imagepolicies: stale: /etc/containers/policy.json differs from what the sources render`, `imagepolicy-mc check: ${out}/99-worker-sigstore-imagepolicies.yaml: MachineConfig 99-worker-sigstore-imagepolicies: stale: /etc/containers/registries.d/sigstore-registries.yaml differs from what the sources render`])
+})
+
+test('cutToBudget: whole lines within the byte limit, never half a character', () => {
+  assert.deepEqual(cutToBudget('ab\ncd\n', 6), { text: 'ab\ncd\n', cut: false, bytes: 6 })
+  assert.deepEqual(cutToBudget('ab\ncd\n', 5), { text: 'ab\n', cut: true, bytes: 6 })
+  assert.deepEqual(cutToBudget('é\né\n', 5), { text: 'é\n', cut: true, bytes: 6 })
+  assert.deepEqual(cutToBudget('abc', 2), { text: '', cut: true, bytes: 3 })
 })
