@@ -106,3 +106,24 @@ test('render: the kustomize flags without --write-machineconfigs are a usage err
   assert.equal(ran.code, 2)
   assert.match(ran.stderr, /^imagepolicy-mc render: --enable-alpha-plugins and --kustomize-arg go with --write-machineconfigs/)
 })
+
+test('check/render with the transformer: options other than the transformer\'s are named (they would commit other MachineConfigs than the plugin renders)', (t) => {
+  const s = setUp(t)
+  if (s === undefined) return
+  // The transformer's config is what it renders with: the same options, no warning.
+  const same = s.run(['render', '--write-machineconfigs', 'rendered', OVERLAY, '--enable-alpha-plugins', '--config', CONFIG])
+  assert.equal(same.code, 0, same.stderr)
+  assert.doesNotMatch(same.stderr, /transformer/)
+  // Without them the run renders for other pools and another release, and fails: the line says why.
+  const none = s.run(['check', OVERLAY, 'rendered', '--enable-alpha-plugins'])
+  assert.equal(none.code, 1)
+  assert.match(none.stderr, /^info the kustomize output already holds MachineConfigs the ImagePolicyRenderer transformer rendered \(99-infra-sigstore-imagepolicies, 99-master-sigstore-imagepolicies, 99-worker-sigstore-imagepolicies\); they are rendered again with these options, which replace them: give the options the transformer has \(--config with its config file\)/m)
+  assert.match(none.stderr, /^imagepolicy-mc check: rendering overlays\/prod failed: nothing compared$/m)
+  // One option more: a warning per MachineConfig, with the first field that differs; check still compares.
+  const other = s.run(['check', OVERLAY, 'rendered', '--enable-alpha-plugins', '--config', CONFIG, '--compress', 'always'])
+  assert.equal(other.code, 1)
+  for (const pool of ['infra', 'master', 'worker']) {
+    assert.match(other.stderr, new RegExp(`^warning MachineConfig 99-${pool}-sigstore-imagepolicies: the kustomization's ImagePolicyRenderer transformer rendered this MachineConfig, and it differs from the one these options render \\(at spec\\.config\\.storage\\.files\\[0\\]\\.contents\\.compression\\)`, 'm'))
+  }
+  assert.match(other.stderr, /MachineConfig 99-worker-sigstore-imagepolicies: stale: its node files are current, but spec\.config\.storage\.files\[0\]\.contents\.compression differs/)
+})
