@@ -444,3 +444,58 @@ test('cutToBudget: whole lines within the byte limit, never half a character', (
   assert.deepEqual(cutToBudget('é\né\n', 5), { text: 'é\n', cut: true, bytes: 6 })
   assert.deepEqual(cutToBudget('abc', 2), { text: '', cut: true, bytes: 3 })
 })
+
+test('check: RENDERED a file: each line names the MachineConfig and its document (stale, missing, extra, hand-edited); the diff escapes control characters', async (t) => {
+  const dir = temp(t)
+  const src = join(dir, 'sources.yaml')
+  writeFileSync(src, SOURCES)
+  const fn = await runCli([src, ...OPTS, '--pools', 'infra,worker'])
+  assert.equal(fn.code, 0, fn.stderr)
+  const file = join(dir, 'rendered.yaml')
+  writeFileSync(file, fn.stdout)
+  // infra is extra, master missing; then worker edited by hand, with an escape sequence in the file.
+  const text = readFileSync(file, 'utf8')
+  const worker = text.indexOf(`name: ${WORKER}`)
+  const m = /data:text\/plain;charset=utf-8;base64,([A-Za-z0-9+/=]+)/.exec(text.slice(worker))!
+  const edited = Buffer.from(Buffer.from(m[1]!, 'base64').toString('utf8').replace('"reject"', '"\u001b[2J"'), 'utf8').toString('base64')
+  writeFileSync(file, text.slice(0, worker) + text.slice(worker).replace(m[1]!, edited))
+  const ran = await check(src, file)
+  assert.equal(ran.code, 1)
+  const lines = ran.stderr.split('\n').filter((l) => l.startsWith('imagepolicy-mc check:'))
+  const docs = fn.stdout.replace(/^---\n/, '').split(/^---\n/m)
+  const index = (name: string) => docs.findIndex((d) => d.includes(`  name: ${name}\n`) && d.startsWith('apiVersion: machineconfiguration'))
+  assert.deepEqual(lines, [
+    `imagepolicy-mc check: ${file}#${index('99-infra-sigstore-imagepolicies')}: MachineConfig 99-infra-sigstore-imagepolicies: extra: the sources no longer render this MachineConfig: remove it (applied, it would stay on the cluster)`,
+    `imagepolicy-mc check: ${file}: MachineConfig ${MASTER}: missing: the sources render this MachineConfig, but it is not committed`,
+    `imagepolicy-mc check: ${file}#${index(WORKER)}: MachineConfig ${WORKER}: hand-edited: /etc/containers/policy.json does not match its sha256 in annotation imagepolicy-mc.openshift.io/sha256sum: the file was edited by hand`,
+    `imagepolicy-mc check: ${file} is not current; regenerate it with: imagepolicy-mc ${src} --target-release 4.19 > ${file}`,
+  ])
+  assert.doesNotMatch(ran.stdout, /\u001b/)
+  assert.match(ran.stdout, /^-          "type": "\\x1b\[2J"$/m)
+})
+
+test('check: SOURCES and RENDERED the wrong way round, RENDERED among the sources, or a source given as RENDERED: said so, and no command that would overwrite a source', async (t) => {
+  const { dir, src, out } = await repo(t)
+  const swapped = await runCli(['check', out, src, ...OPTS])
+  assert.equal(swapped.code, 2)
+  assert.equal(swapped.stderr, `imagepolicy-mc check: ${out} is a directory render --write-machineconfigs wrote (its kustomization.yaml says so): give SOURCES first, then RENDERED\nRun imagepolicy-mc check --help for usage.\n`)
+  const same = await check(src, src)
+  assert.equal(same.code, 2)
+  assert.match(same.stderr, new RegExp(`^imagepolicy-mc check: ${src} is SOURCES itself: keep the committed output outside the sources$`, 'm'))
+  // A directory of YAML sources reads every file in it: output there would be read as a source.
+  const yamlDir = join(dir, 'manifests')
+  mkdirSync(yamlDir)
+  writeFileSync(join(yamlDir, 'sources.yaml'), SOURCES)
+  const inside = await check(yamlDir, join(yamlDir, 'rendered.yaml'))
+  assert.equal(inside.code, 2)
+  assert.match(inside.stderr, new RegExp(`^imagepolicy-mc check: ${yamlDir}/rendered\\.yaml is inside ${yamlDir}, whose YAML files are all sources: keep the committed output outside the sources$`, 'm'))
+  // A source file as RENDERED (say, of a kustomization that lists it): not output, and never a command writing over it.
+  const other = join(dir, 'other.yaml')
+  writeFileSync(other, stream(namespace('team-b'), namespace('team-c')))
+  const notOutput = await check(src, other)
+  assert.equal(notOutput.code, 1)
+  const lines = notOutput.stderr.split('\n').filter((l) => l.startsWith('imagepolicy-mc check:'))
+  assert.equal(lines[0], `imagepolicy-mc check: ${other}: holds 2 documents and no MachineConfig imagepolicy-mc generated: it is not imagepolicy-mc's output (a source?)`)
+  assert.equal(lines.at(-1), `imagepolicy-mc check: ${other} is not current, and not imagepolicy-mc's output: give the committed output as RENDERED (no command is printed that would overwrite this file)`)
+  assert.doesNotMatch(notOutput.stderr, /regenerate it with/)
+})

@@ -7,7 +7,8 @@
 // and the command that regenerates RENDERED. Reads files and spawns kustomize
 // (src/commands only); never writes.
 
-import { lstatSync } from 'node:fs'
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
 import type { Streams } from '../cli/context.ts'
 import { describeFsError, InputError, UsageError } from '../cli/errors.ts'
 import { VALUE_FLAGS } from '../cli/flags.ts'
@@ -15,7 +16,7 @@ import { InputBudget } from '../cli/inputs.ts'
 import { compareMachineConfigs, formatCheckProblem, type MachineConfigDocument } from '../diff/committed-machine-configs.ts'
 import { formatDiffText } from '../diff/format-diff.ts'
 import { escapeControls } from '../issues.ts'
-import { generatedDocuments, KUSTOMIZATION_FILE, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
+import { generatedDocuments, KUSTOMIZATION_FILE, KUSTOMIZATION_HEADER, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
 import { commandLimits, guarded, parseCommandArgs, printedHelp, withRendererOptions } from './render.ts'
 import { isKustomizationDir, KUSTOMIZE_OPTIONS_HELP, KUSTOMIZE_VALUE_FLAGS, kustomizeArgsFrom, kustomizeCommandWords, withKustomizeOptions } from './sources.ts'
 import { renderMachineConfigDocuments } from './write-machineconfigs.ts'
@@ -112,11 +113,15 @@ function layoutOf(rendered: string): Layout {
 }
 
 /** The committed MachineConfigs at RENDERED, and the lines for what there is not ours or not readable. */
-function readCommitted(rendered: string, layout: Layout, budget: InputBudget, expectedNames: readonly string[]): { documents: MachineConfigDocument[]; lines: string[] } {
+function readCommitted(rendered: string, layout: Layout, budget: InputBudget, expectedNames: readonly string[]): { documents: MachineConfigDocument[]; lines: string[]; notOutput?: boolean } {
   if (layout.kind === 'absent') return { documents: [], lines: [] }
   if (layout.kind === 'file') {
     const read = generatedDocuments(readOwnFile(rendered, rendered, budget), (_, index) => `${rendered}#${index}`, rendered)
-    return { documents: read.documents, lines: read.unreadable.map((m) => `${rendered}: unreadable: ${m}`) }
+    const lines = read.unreadable.map((m) => `${rendered}: unreadable: ${m}`)
+    // Documents, none of them ours: most likely a source given as RENDERED, which the regenerate command would overwrite.
+    const notOutput = read.documents.length === 0 && read.others > 0
+    if (notOutput) lines.push(`${rendered}: holds ${read.others} document${read.others === 1 ? '' : 's'} and no MachineConfig imagepolicy-mc generated: it is not imagepolicy-mc's output (a source?)`)
+    return { documents: read.documents, lines, ...(notOutput ? { notOutput } : {}) }
   }
   const dir = readMachineConfigDir(rendered, budget)
   const lines = dir.foreign.map((f) => `${f} (render --write-machineconfigs refuses a directory holding it)`)
@@ -135,6 +140,37 @@ function readCommitted(rendered: string, layout: Layout, budget: InputBudget, ex
   return { documents: [...dir.machineConfigs], lines }
 }
 
+/** Whether the file is a regular file whose first line is our kustomization header (never through a link; false when unreadable). */
+function startsWithOurHeader(path: string): boolean {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY)
+    if (!fstatSync(fd).isFile()) return false
+    const head = Buffer.alloc(KUSTOMIZATION_HEADER.length + 1)
+    const n = readSync(fd, head, 0, head.length, 0)
+    return /^\r?\n?$/.test(head.subarray(KUSTOMIZATION_HEADER.length, n).toString('latin1')) && head.subarray(0, KUSTOMIZATION_HEADER.length).toString('utf8') === KUSTOMIZATION_HEADER
+  } catch {
+    return false
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/**
+ * SOURCES and RENDERED given the wrong way round, or RENDERED among the files
+ * SOURCES reads (it would be read as a source, and the printed command would
+ * overwrite a source): usage errors, before anything is rendered.
+ */
+function checkPlaces(sources: string, rendered: string): void {
+  if (isKustomizationDir(sources) && startsWithOurHeader(join(sources, KUSTOMIZATION_FILE))) {
+    throw new UsageError(`${sources} is a directory render --write-machineconfigs wrote (its ${KUSTOMIZATION_FILE} says so): give SOURCES first, then RENDERED`)
+  }
+  const s = resolve(sources)
+  const r = resolve(rendered)
+  const within = r === s || (!isKustomizationDir(sources) && existsSync(s) && statSync(s).isDirectory() && !relative(s, r).startsWith('..'))
+  if (within) throw new UsageError(`${rendered} is ${r === s ? 'SOURCES itself' : `inside ${sources}, whose YAML files are all sources`}: keep the committed output outside the sources`)
+}
+
 export async function checkCommand(argv: readonly string[], streams: Streams): Promise<number> {
   if (printedHelp(argv, streams, CHECK_USAGE, `For a kustomization SOURCES:\n${KUSTOMIZE_OPTIONS_HELP}`)) return 0
   return guarded('check', streams, async () => {
@@ -142,6 +178,7 @@ export async function checkCommand(argv: readonly string[], streams: Streams): P
     const positional = parsed._.map(String)
     if (positional.length !== 2) throw new UsageError(`expected SOURCES and RENDERED, got ${positional.length} argument(s)`)
     const [sources, rendered] = positional as [string, string]
+    checkPlaces(sources, rendered)
     const layout = layoutOf(rendered)
     const asDirectory = layout.kind === 'directory' || (layout.kind === 'absent' && layout.asDirectory)
     const where = (name: string) => (asDirectory ? `${rendered}/${name}.yaml` : rendered)
@@ -162,11 +199,17 @@ export async function checkCommand(argv: readonly string[], streams: Streams): P
     if (report.diff.rolling.length > 0) {
       // Bounded as everything a run prints: the committed side is untrusted and may be large.
       const limit = commandLimits(parsed).maxOutputBytes
-      const diff = cutToBudget(formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] }), limit)
+      // The committed node files are untrusted text: each line escaped (escapeControls), so none reaches a terminal as a control sequence.
+      const text = formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] })
+      const diff = cutToBudget(text.split('\n').map(escapeControls).join('\n'), limit)
       streams.stdout.write(diff.text)
       if (diff.cut) {
         streams.stderr.write(`imagepolicy-mc check: the node-file diff on stdout is cut after ${Buffer.byteLength(diff.text, 'utf8')} of its ${diff.bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it\n`)
       }
+    }
+    if (committed.notOutput === true) {
+      streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current, and not imagepolicy-mc's output: give the committed output as RENDERED (no command is printed that would overwrite this file)\n`)
+      return 1
     }
     streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current; regenerate it with: ${escapeControls(regenerateCommand(sources, rendered, asDirectory, optionArguments(argv), kustomizeArgsFrom(parsed)))}\n`)
     return 1
