@@ -499,3 +499,16 @@ test('check: SOURCES and RENDERED the wrong way round, RENDERED among the source
   assert.equal(lines.at(-1), `imagepolicy-mc check: ${other} is not current, and not imagepolicy-mc's output: give the committed output as RENDERED (no command is printed that would overwrite this file)`)
   assert.doesNotMatch(notOutput.stderr, /regenerate it with/)
 })
+
+test('write-machineconfigs: DIR inside a directory of YAML sources (read back as a source on the next run) is a usage error; beside it is fine', async (t) => {
+  const dir = temp(t)
+  const yamlDir = join(dir, 'manifests')
+  mkdirSync(yamlDir)
+  writeFileSync(join(yamlDir, 'sources.yaml'), SOURCES)
+  const inside = await runCli(['render', '--write-machineconfigs', join(yamlDir, 'rendered'), yamlDir, ...OPTS])
+  assert.equal(inside.code, 2)
+  assert.equal(inside.stderr, `imagepolicy-mc render: ${yamlDir}/rendered is inside ${yamlDir}, whose YAML files are all sources: keep the committed output outside the sources\nRun imagepolicy-mc render --help for usage.\n`)
+  assert.ok(!existsSync(join(yamlDir, 'rendered')))
+  const beside = await runCli(['render', '--write-machineconfigs', join(dir, 'rendered'), yamlDir, ...OPTS])
+  assert.equal(beside.code, 0, beside.stderr)
+})

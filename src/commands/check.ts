@@ -7,8 +7,8 @@
 // and the command that regenerates RENDERED. Reads files and spawns kustomize
 // (src/commands only); never writes.
 
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Streams } from '../cli/context.ts'
 import { describeFsError, InputError, UsageError } from '../cli/errors.ts'
 import { VALUE_FLAGS } from '../cli/flags.ts'
@@ -18,7 +18,7 @@ import { formatDiffText } from '../diff/format-diff.ts'
 import { escapeControls } from '../issues.ts'
 import { generatedDocuments, KUSTOMIZATION_FILE, KUSTOMIZATION_HEADER, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
 import { commandLimits, guarded, parseCommandArgs, printedHelp, withRendererOptions } from './render.ts'
-import { isKustomizationDir, KUSTOMIZE_OPTIONS_HELP, KUSTOMIZE_VALUE_FLAGS, kustomizeArgsFrom, kustomizeCommandWords, withKustomizeOptions } from './sources.ts'
+import { isKustomizationDir, KUSTOMIZE_OPTIONS_HELP, outputAmongSources, KUSTOMIZE_VALUE_FLAGS, kustomizeArgsFrom, kustomizeCommandWords, withKustomizeOptions } from './sources.ts'
 import { renderMachineConfigDocuments } from './write-machineconfigs.ts'
 
 export const CHECK_USAGE = `imagepolicy-mc check SOURCES RENDERED [options]
@@ -165,10 +165,8 @@ function checkPlaces(sources: string, rendered: string): void {
   if (isKustomizationDir(sources) && startsWithOurHeader(join(sources, KUSTOMIZATION_FILE))) {
     throw new UsageError(`${sources} is a directory render --write-machineconfigs wrote (its ${KUSTOMIZATION_FILE} says so): give SOURCES first, then RENDERED`)
   }
-  const s = resolve(sources)
-  const r = resolve(rendered)
-  const within = r === s || (!isKustomizationDir(sources) && existsSync(s) && statSync(s).isDirectory() && !relative(s, r).startsWith('..'))
-  if (within) throw new UsageError(`${rendered} is ${r === s ? 'SOURCES itself' : `inside ${sources}, whose YAML files are all sources`}: keep the committed output outside the sources`)
+  const among = outputAmongSources([sources], rendered)
+  if (among !== undefined) throw new UsageError(among)
 }
 
 export async function checkCommand(argv: readonly string[], streams: Streams): Promise<number> {

@@ -4,7 +4,7 @@
 // function and `build` take). Spawns kustomize and reads files (src/commands only).
 
 import { existsSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
 import type { Argv } from 'yargs'
 import type { Streams } from '../cli/context.ts'
 import { InputError, UsageError } from '../cli/errors.ts'
@@ -84,4 +84,29 @@ export async function readSources(paths: readonly string[], budget: InputBudget,
     else out.push(...readInputFiles([path], budget))
   }
   return out
+}
+
+/**
+ * Why `out` (the committed output) must not be where it is, or undefined:
+ * it is one of the source paths, or inside a source directory that is read as
+ * YAML files (every file there is a source, so the output would be read back
+ * as input, and a command writing it would overwrite a source).
+ */
+export function outputAmongSources(paths: readonly string[], out: string): string | undefined {
+  const r = resolve(out)
+  for (const path of paths) {
+    const s = resolve(path)
+    if (r === s) return `${out} is ${paths.length === 1 ? 'SOURCES' : `the source ${path}`} itself: keep the committed output outside the sources`
+    let isDir = false
+    try {
+      isDir = statSync(s).isDirectory()
+    } catch {
+      continue
+    }
+    const rel = relative(s, r)
+    if (isDir && !isKustomizationDir(path) && rel !== '' && !rel.startsWith('..') && !rel.startsWith('/')) {
+      return `${out} is inside ${path}, whose YAML files are all sources: keep the committed output outside the sources`
+    }
+  }
+  return undefined
 }

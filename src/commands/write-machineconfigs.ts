@@ -5,7 +5,7 @@
 // filesystem and spawns kustomize through sources.ts (src/commands only).
 
 import type { Streams } from '../cli/context.ts'
-import { InputError } from '../cli/errors.ts'
+import { InputError, UsageError } from '../cli/errors.ts'
 import { configFlag, limitsFrom, toFunctionArgs } from '../cli/flags.ts'
 import { InputBudget, readFunctionConfig } from '../cli/inputs.ts'
 import { firstDifference, type MachineConfigDocument } from '../diff/committed-machine-configs.ts'
@@ -14,7 +14,7 @@ import { formatIssue, issue, toFieldPath, type Issue } from '../issues.ts'
 import { GENERATED_BY_ANNOTATION } from '../wrap/machine-config.ts'
 import { run } from '../run.ts'
 import { generatedDocuments, writeMachineConfigDir } from './machine-config-dir.ts'
-import { kustomizeArgsFrom, readSources } from './sources.ts'
+import { kustomizeArgsFrom, outputAmongSources, readSources } from './sources.ts'
 
 /** The MachineConfigs imagepolicy-mc generated that the inputs already hold: a kustomization's ImagePolicyRenderer transformer ran, or an earlier run's output is among the sources. */
 function transformerMachineConfigs(inputs: readonly InputText[]): MachineConfigDocument[] {
@@ -80,6 +80,8 @@ export async function renderMachineConfigDocuments(
 
 /** `render --write-machineconfigs DIR`: renders, writes DIR, prints what changed. */
 export async function writeMachineConfigs(parsed: Readonly<Record<string, unknown>>, paths: readonly string[], dir: string, streams: Streams): Promise<number> {
+  const among = outputAmongSources(paths, dir)
+  if (among !== undefined) throw new UsageError(among)
   const rendered = await renderMachineConfigDocuments(parsed, paths, streams, (name) => `${dir}/${name}.yaml`)
   if (rendered.exitCode !== 0) return rendered.exitCode
   const changed = writeMachineConfigDir(dir, rendered.documents, new InputBudget(limitsFrom(parsed).maxInputBytes))
