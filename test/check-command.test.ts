@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { optionArguments, regenerateCommand, shellWord } from '../src/commands/check.ts'
+import { cutToBudget, optionArguments, regenerateCommand, shellWord } from '../src/commands/check.ts'
 import { KUSTOMIZATION_HEADER } from '../src/commands/machine-config-dir.ts'
 import { runCli } from './run-cli.ts'
-import { cip, imageConfig, ip, namespace, stream } from './fixtures/review/resources.ts'
+import { cip, imageConfig, ip, KEY, namespace, RELEASE_KEY, stream } from './fixtures/review/resources.ts'
 
 const UPDATE = process.env['UPDATE'] === '1'
 if (UPDATE && process.env['CI'] !== undefined && process.env['CI'] !== '') throw new Error('refusing to update golden fixtures in CI (UPDATE=1 with CI set)')
@@ -326,6 +326,9 @@ test('the regenerate command quotes for a shell and keeps the options as given',
   assert.deepEqual(optionArguments(['src', '--pools', 'a,b', 'out', '--strict', '--name=x']), ['--pools', 'a,b', '--strict', '--name=x'])
   assert.equal(regenerateCommand('s', 'my out', true, ['--pools', 'a']), "imagepolicy-mc render --write-machineconfigs 'my out' s --pools a")
   assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, []), 'imagepolicy-mc s.yaml > o.yaml')
+  // The kustomize flags: --kustomize-arg takes a value as a word of its own too; a file of function output gets no kustomize flags.
+  assert.deepEqual(optionArguments(['s', '--kustomize-arg', 'x', 'o', '--enable-alpha-plugins', '--kustomize-arg=--y=z']), ['--kustomize-arg', 'x', '--enable-alpha-plugins', '--kustomize-arg=--y=z'])
+  assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, ['--pools', 'a', '--enable-alpha-plugins', '--kustomize-arg', 'x'], ['--enable-alpha-plugins', 'x']), 'imagepolicy-mc s.yaml --pools a > o.yaml')
 })
 
 test('check: committed output past --max-input-bytes, or a FIFO, is refused with one line, never read whole or waited on', async (t) => {
@@ -367,4 +370,145 @@ test('check: a MachineConfig twice in a RENDERED file is a problem naming both p
   const ran = await check(src, file)
   assert.equal(ran.code, 1)
   assert.match(ran.stderr, new RegExp(`^imagepolicy-mc check: ${file}#\\d+: MachineConfig ${WORKER}: duplicate: a second MachineConfig of this name \\(the first is in ${file}#\\d+\\): remove one$`, 'm'))
+})
+
+test('CRLF: sources with CRLF line endings write the same LF files as LF sources; check reads CRLF checkouts (git core.autocrlf) of them as the LF files committed', async (t) => {
+  const crlf = (s: string) => s.replaceAll('\n', '\r\n')
+  const lf = await repo(t)
+  const dos = await repo(t, crlf(SOURCES))
+  // The function's stream output follows its input's line endings; the files do not.
+  const fn = await runCli([dos.src, ...OPTS])
+  assert.equal(fn.code, 0, fn.stderr)
+  assert.match(fn.stdout, /^kind: MachineConfig\r$/m)
+  for (const f of readdirSync(lf.out)) {
+    const text = readFileSync(join(dos.out, f), 'utf8')
+    assert.ok(!text.includes('\r'), `${f}: LF only`)
+    assert.equal(text, readFileSync(join(lf.out, f), 'utf8'), f)
+  }
+  // Each side, with CRLF or LF sources, is current, in either line ending.
+  for (const src of [lf.src, dos.src]) {
+    const ran = await check(src, dos.out)
+    assert.equal(ran.code, 0, ran.stderr)
+  }
+  for (const f of readdirSync(lf.out)) writeFileSync(join(lf.out, f), crlf(readFileSync(join(lf.out, f), 'utf8')))
+  for (const src of [lf.src, dos.src]) {
+    const ran = await check(src, lf.out)
+    assert.equal(ran.code, 0, ran.stderr)
+    assert.match(ran.stdout, /is current \(2 MachineConfigs/)
+  }
+  // A RENDERED file of the CRLF stream output is current for either sources, and so is its LF form.
+  const file = join(dos.dir, 'rendered.yaml')
+  for (const text of [fn.stdout, fn.stdout.replaceAll('\r\n', '\n')]) {
+    writeFileSync(file, text)
+    for (const src of [lf.src, dos.src]) assert.equal((await check(src, file)).code, 0)
+  }
+  // A change that is more than line endings is still seen in a CRLF checkout.
+  const mc = join(lf.out, `${WORKER}.yaml`)
+  writeFileSync(mc, readFileSync(mc, 'utf8').replace('\r\nmetadata:\r\n', '\r\nmetadata: # edited\r\n'))
+  const edited = await check(lf.src, lf.out)
+  assert.equal(edited.code, 1)
+  assert.match(edited.stderr, new RegExp(`^imagepolicy-mc check: ${lf.out}/${WORKER}\\.yaml: MachineConfig ${WORKER}: hand-edited: its text is not what imagepolicy-mc writes`, 'm'))
+})
+
+test('check: the node-file diff on stdout is bounded by --max-output-bytes, cut after a whole line, and stderr says so', async (t) => {
+  // The rendering fits the budget (the node files once, for one pool), but the
+  // diff holds the committed files as well as the rendered ones: every scope
+  // and key changed, so nearly every line is there twice.
+  const scopes = (name: string, from: number) => Array.from({ length: 200 }, (_, i) => `registry.example.com/${name}-${from + i}`)
+  const sources = (name: string, key: string) => stream(cip('a', scopes(name, 0), { key }), cip('b', scopes(name, 200), { key }), namespace('team-a'))
+  const opts = ['--compress', 'always', '--no-emit-policies', '--pools', 'worker']
+  const { src, out } = await repo(t, sources('app', KEY), opts)
+  writeFileSync(src, sources('svc', RELEASE_KEY))
+  const full = await check(src, out, opts)
+  assert.equal(full.code, 1, full.stderr)
+  const bytes = Buffer.byteLength(full.stdout)
+  assert.match(full.stdout, /^-      "registry\.example\.com\/app-399": \[$/m)
+  assert.match(full.stdout, /^\+      "registry\.example\.com\/svc-399": \[$/m)
+  assert.doesNotMatch(full.stderr, /is cut/)
+  const limit = Math.ceil(bytes * 0.6)
+  const cut = await check(src, out, [...opts, '--max-output-bytes', String(limit)])
+  assert.equal(cut.code, 1, cut.stderr)
+  assert.ok(Buffer.byteLength(cut.stdout) <= limit)
+  assert.ok(cut.stdout.endsWith('\n') && full.stdout.startsWith(cut.stdout), 'the head of the diff, whole lines')
+  assert.ok(Buffer.byteLength(cut.stdout) > limit - 400, 'cut at the last line that fits')
+  const lines = cut.stderr.split('\n').filter((l) => l.startsWith('imagepolicy-mc check:'))
+  assert.equal(lines.at(-2), `imagepolicy-mc check: the node-file diff on stdout is cut after ${Buffer.byteLength(cut.stdout)} of its ${bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it`)
+  assert.match(lines.at(-1)!, new RegExp(`regenerate it with: imagepolicy-mc render --write-machineconfigs \\S+ \\S+ --target-release 4\\.19 ${opts.join(' ')} --max-output-bytes ${limit}$`))
+  // Whatever is cut, the problem lines are all there.
+  assert.deepEqual(lines.filter((l) => / stale: /.test(l)), [`imagepolicy-mc check: ${out}/99-worker-sigstore-imagepolicies.yaml: MachineConfig 99-worker-sigstore-imagepolicies: stale: /etc/containers/policy.json differs from what the sources render`, `imagepolicy-mc check: ${out}/99-worker-sigstore-imagepolicies.yaml: MachineConfig 99-worker-sigstore-imagepolicies: stale: /etc/containers/registries.d/sigstore-registries.yaml differs from what the sources render`])
+})
+
+test('cutToBudget: whole lines within the byte limit, never half a character', () => {
+  assert.deepEqual(cutToBudget('ab\ncd\n', 6), { text: 'ab\ncd\n', cut: false, bytes: 6 })
+  assert.deepEqual(cutToBudget('ab\ncd\n', 5), { text: 'ab\n', cut: true, bytes: 6 })
+  assert.deepEqual(cutToBudget('é\né\n', 5), { text: 'é\n', cut: true, bytes: 6 })
+  assert.deepEqual(cutToBudget('abc', 2), { text: '', cut: true, bytes: 3 })
+})
+
+test('check: RENDERED a file: each line names the MachineConfig and its document (stale, missing, extra, hand-edited); the diff escapes control characters', async (t) => {
+  const dir = temp(t)
+  const src = join(dir, 'sources.yaml')
+  writeFileSync(src, SOURCES)
+  const fn = await runCli([src, ...OPTS, '--pools', 'infra,worker'])
+  assert.equal(fn.code, 0, fn.stderr)
+  const file = join(dir, 'rendered.yaml')
+  writeFileSync(file, fn.stdout)
+  // infra is extra, master missing; then worker edited by hand, with an escape sequence in the file.
+  const text = readFileSync(file, 'utf8')
+  const worker = text.indexOf(`name: ${WORKER}`)
+  const m = /data:text\/plain;charset=utf-8;base64,([A-Za-z0-9+/=]+)/.exec(text.slice(worker))!
+  const edited = Buffer.from(Buffer.from(m[1]!, 'base64').toString('utf8').replace('"reject"', '"\u001b[2J"'), 'utf8').toString('base64')
+  writeFileSync(file, text.slice(0, worker) + text.slice(worker).replace(m[1]!, edited))
+  const ran = await check(src, file)
+  assert.equal(ran.code, 1)
+  const lines = ran.stderr.split('\n').filter((l) => l.startsWith('imagepolicy-mc check:'))
+  const docs = fn.stdout.replace(/^---\n/, '').split(/^---\n/m)
+  const index = (name: string) => docs.findIndex((d) => d.includes(`  name: ${name}\n`) && d.startsWith('apiVersion: machineconfiguration'))
+  assert.deepEqual(lines, [
+    `imagepolicy-mc check: ${file}#${index('99-infra-sigstore-imagepolicies')}: MachineConfig 99-infra-sigstore-imagepolicies: extra: the sources no longer render this MachineConfig: remove it (applied, it would stay on the cluster)`,
+    `imagepolicy-mc check: ${file}: MachineConfig ${MASTER}: missing: the sources render this MachineConfig, but it is not committed`,
+    `imagepolicy-mc check: ${file}#${index(WORKER)}: MachineConfig ${WORKER}: hand-edited: /etc/containers/policy.json does not match its sha256 in annotation imagepolicy-mc.openshift.io/sha256sum: the file was edited by hand`,
+    `imagepolicy-mc check: ${file} is not current; regenerate it with: imagepolicy-mc ${src} --target-release 4.19 > ${file}`,
+  ])
+  assert.doesNotMatch(ran.stdout, /\u001b/)
+  assert.match(ran.stdout, /^-          "type": "\\x1b\[2J"$/m)
+})
+
+test('check: SOURCES and RENDERED the wrong way round, RENDERED among the sources, or a source given as RENDERED: said so, and no command that would overwrite a source', async (t) => {
+  const { dir, src, out } = await repo(t)
+  const swapped = await runCli(['check', out, src, ...OPTS])
+  assert.equal(swapped.code, 2)
+  assert.equal(swapped.stderr, `imagepolicy-mc check: ${out} is a directory render --write-machineconfigs wrote (its kustomization.yaml says so): give SOURCES first, then RENDERED\nRun imagepolicy-mc check --help for usage.\n`)
+  const same = await check(src, src)
+  assert.equal(same.code, 2)
+  assert.match(same.stderr, new RegExp(`^imagepolicy-mc check: ${src} is SOURCES itself: keep the committed output outside the sources$`, 'm'))
+  // A directory of YAML sources reads every file in it: output there would be read as a source.
+  const yamlDir = join(dir, 'manifests')
+  mkdirSync(yamlDir)
+  writeFileSync(join(yamlDir, 'sources.yaml'), SOURCES)
+  const inside = await check(yamlDir, join(yamlDir, 'rendered.yaml'))
+  assert.equal(inside.code, 2)
+  assert.match(inside.stderr, new RegExp(`^imagepolicy-mc check: ${yamlDir}/rendered\\.yaml is inside ${yamlDir}, whose YAML files are all sources: keep the committed output outside the sources$`, 'm'))
+  // A source file as RENDERED (say, of a kustomization that lists it): not output, and never a command writing over it.
+  const other = join(dir, 'other.yaml')
+  writeFileSync(other, stream(namespace('team-b'), namespace('team-c')))
+  const notOutput = await check(src, other)
+  assert.equal(notOutput.code, 1)
+  const lines = notOutput.stderr.split('\n').filter((l) => l.startsWith('imagepolicy-mc check:'))
+  assert.equal(lines[0], `imagepolicy-mc check: ${other}: holds 2 documents and no MachineConfig imagepolicy-mc generated: it is not imagepolicy-mc's output (a source?)`)
+  assert.equal(lines.at(-1), `imagepolicy-mc check: ${other} is not current, and not imagepolicy-mc's output: give the committed output as RENDERED (no command is printed that would overwrite this file)`)
+  assert.doesNotMatch(notOutput.stderr, /regenerate it with/)
+})
+
+test('write-machineconfigs: DIR inside a directory of YAML sources (read back as a source on the next run) is a usage error; beside it is fine', async (t) => {
+  const dir = temp(t)
+  const yamlDir = join(dir, 'manifests')
+  mkdirSync(yamlDir)
+  writeFileSync(join(yamlDir, 'sources.yaml'), SOURCES)
+  const inside = await runCli(['render', '--write-machineconfigs', join(yamlDir, 'rendered'), yamlDir, ...OPTS])
+  assert.equal(inside.code, 2)
+  assert.equal(inside.stderr, `imagepolicy-mc render: ${yamlDir}/rendered is inside ${yamlDir}, whose YAML files are all sources: keep the committed output outside the sources\nRun imagepolicy-mc render --help for usage.\n`)
+  assert.ok(!existsSync(join(yamlDir, 'rendered')))
+  const beside = await runCli(['render', '--write-machineconfigs', join(dir, 'rendered'), yamlDir, ...OPTS])
+  assert.equal(beside.code, 0, beside.stderr)
 })

@@ -7,7 +7,8 @@
 // and the command that regenerates RENDERED. Reads files and spawns kustomize
 // (src/commands only); never writes.
 
-import { lstatSync } from 'node:fs'
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Streams } from '../cli/context.ts'
 import { describeFsError, InputError, UsageError } from '../cli/errors.ts'
 import { VALUE_FLAGS } from '../cli/flags.ts'
@@ -15,9 +16,9 @@ import { InputBudget } from '../cli/inputs.ts'
 import { compareMachineConfigs, formatCheckProblem, type MachineConfigDocument } from '../diff/committed-machine-configs.ts'
 import { formatDiffText } from '../diff/format-diff.ts'
 import { escapeControls } from '../issues.ts'
-import { generatedDocuments, KUSTOMIZATION_FILE, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
+import { generatedDocuments, KUSTOMIZATION_FILE, KUSTOMIZATION_HEADER, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
 import { commandLimits, guarded, parseCommandArgs, printedHelp, withRendererOptions } from './render.ts'
-import { isKustomizationDir } from './sources.ts'
+import { isKustomizationDir, KUSTOMIZE_OPTIONS_HELP, outputAmongSources, KUSTOMIZE_VALUE_FLAGS, kustomizeArgsFrom, kustomizeCommandWords, withKustomizeOptions } from './sources.ts'
 import { renderMachineConfigDocuments } from './write-machineconfigs.ts'
 
 export const CHECK_USAGE = `imagepolicy-mc check SOURCES RENDERED [options]
@@ -33,8 +34,10 @@ Exit 0 when they are identical. Exit 1 when a MachineConfig is stale, missing,
 extra or was edited by hand (its node files no longer match the sha256 in its
 annotation, or it differs from what imagepolicy-mc writes), with one line per
 problem naming the MachineConfig and file, the node-file diff (decompressed) on
-stdout, and the command that regenerates RENDERED. Give the options RENDERED
-was rendered with (or the same --config file).`
+stdout (at most --max-output-bytes of it: cut at a line, and stderr says so),
+and the command that regenerates RENDERED. Give the options RENDERED was
+rendered with (or the same --config file), and for a kustomization SOURCES
+the kustomize options (below) it needs.`
 
 /** A word a POSIX shell reads back as itself. */
 export function shellWord(s: string): string {
@@ -43,23 +46,53 @@ export function shellWord(s: string): string {
 
 /** The arguments that are options (and their values), in the order given: argv without the positional words. */
 export function optionArguments(argv: readonly string[]): string[] {
-  const out: string[] = []
+  return optionGroups(argv).flat()
+}
+
+/** Each option with its value (one or two words), in the order given. */
+function optionGroups(argv: readonly string[]): string[][] {
+  const out: string[][] = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--') break
     if (!a.startsWith('-') || a === '-') continue
-    out.push(a)
-    if (!a.includes('=') && VALUE_FLAGS.some((f) => a === `--${f}`) && i + 1 < argv.length) out.push(argv[++i]!)
+    const takesValue = !a.includes('=') && [...VALUE_FLAGS, ...KUSTOMIZE_VALUE_FLAGS].some((f) => a === `--${f}`)
+    out.push(takesValue && i + 1 < argv.length ? [a, argv[++i]!] : [a])
   }
   return out
 }
 
-/** The command that writes RENDERED afresh from SOURCES with the same options. */
-export function regenerateCommand(sources: string, rendered: string, asDirectory: boolean, options: readonly string[]): string {
-  const opts = options.map(shellWord)
-  if (asDirectory) return ['imagepolicy-mc', 'render', '--write-machineconfigs', shellWord(rendered), shellWord(sources), ...opts].join(' ')
-  const head = isKustomizationDir(sources) ? ['imagepolicy-mc', 'build', shellWord(sources)] : ['imagepolicy-mc', shellWord(sources)]
-  return [...head, ...opts, '>', shellWord(rendered)].join(' ')
+/** `--enable-alpha-plugins`, `--kustomize-arg` (any spelling yargs reads as them): options for kustomize, not for the renderer. */
+function isKustomizeOption(a: string): boolean {
+  return /^--(no-)?(enable-alpha-plugins|enableAlphaPlugins|kustomize-arg|kustomizeArg)(=|$)/.test(a)
+}
+
+/**
+ * The command that writes RENDERED afresh from SOURCES with the same options
+ * (`options` as given, `kustomizeArgs` as kustomize gets them). For a file of
+ * a kustomization's output with kustomize arguments: kustomize piped into
+ * imagepolicy-mc, since build takes none.
+ */
+export function regenerateCommand(sources: string, rendered: string, asDirectory: boolean, options: readonly string[], kustomizeArgs: readonly string[] = []): string {
+  if (asDirectory) return ['imagepolicy-mc', 'render', '--write-machineconfigs', shellWord(rendered), shellWord(sources), ...options.map(shellWord)].join(' ')
+  const groups = optionGroups(options)
+  const opts = groups.filter((g) => !isKustomizeOption(g[0]!)).flat().map(shellWord)
+  const tail = [...opts, '>', shellWord(rendered)]
+  if (!isKustomizationDir(sources)) return ['imagepolicy-mc', shellWord(sources), ...tail].join(' ')
+  if (kustomizeArgs.length === 0) return ['imagepolicy-mc', 'build', shellWord(sources), ...tail].join(' ')
+  return [...kustomizeCommandWords(sources, kustomizeArgs).map(shellWord), '|', 'imagepolicy-mc', ...tail].join(' ')
+}
+
+/**
+ * The head of `text` that fits in `limit` bytes (UTF-8), cut after a whole
+ * line, or all of it; `cut` says whether it was cut and how long it was.
+ */
+export function cutToBudget(text: string, limit: number): { text: string; cut: boolean; bytes: number } {
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes <= limit) return { text, cut: false, bytes }
+  const head = Buffer.from(text, 'utf8').subarray(0, limit)
+  // A newline is one byte that is never inside a UTF-8 sequence: cutting after it splits no character.
+  return { text: head.subarray(0, head.lastIndexOf(0x0a) + 1).toString('utf8'), cut: true, bytes }
 }
 
 type Layout = { readonly kind: 'directory' } | { readonly kind: 'file' } | { readonly kind: 'absent'; readonly asDirectory: boolean }
@@ -80,11 +113,15 @@ function layoutOf(rendered: string): Layout {
 }
 
 /** The committed MachineConfigs at RENDERED, and the lines for what there is not ours or not readable. */
-function readCommitted(rendered: string, layout: Layout, budget: InputBudget, expectedNames: readonly string[]): { documents: MachineConfigDocument[]; lines: string[] } {
+function readCommitted(rendered: string, layout: Layout, budget: InputBudget, expectedNames: readonly string[]): { documents: MachineConfigDocument[]; lines: string[]; notOutput?: boolean } {
   if (layout.kind === 'absent') return { documents: [], lines: [] }
   if (layout.kind === 'file') {
     const read = generatedDocuments(readOwnFile(rendered, rendered, budget), (_, index) => `${rendered}#${index}`, rendered)
-    return { documents: read.documents, lines: read.unreadable.map((m) => `${rendered}: unreadable: ${m}`) }
+    const lines = read.unreadable.map((m) => `${rendered}: unreadable: ${m}`)
+    // Documents, none of them ours: most likely a source given as RENDERED, which the regenerate command would overwrite.
+    const notOutput = read.documents.length === 0 && read.others > 0
+    if (notOutput) lines.push(`${rendered}: holds ${read.others} document${read.others === 1 ? '' : 's'} and no MachineConfig imagepolicy-mc generated: it is not imagepolicy-mc's output (a source?)`)
+    return { documents: read.documents, lines, ...(notOutput ? { notOutput } : {}) }
   }
   const dir = readMachineConfigDir(rendered, budget)
   const lines = dir.foreign.map((f) => `${f} (render --write-machineconfigs refuses a directory holding it)`)
@@ -103,13 +140,43 @@ function readCommitted(rendered: string, layout: Layout, budget: InputBudget, ex
   return { documents: [...dir.machineConfigs], lines }
 }
 
+/** Whether the file is a regular file whose first line is our kustomization header (never through a link; false when unreadable). */
+function startsWithOurHeader(path: string): boolean {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY)
+    if (!fstatSync(fd).isFile()) return false
+    const head = Buffer.alloc(KUSTOMIZATION_HEADER.length + 1)
+    const n = readSync(fd, head, 0, head.length, 0)
+    return /^\r?\n?$/.test(head.subarray(KUSTOMIZATION_HEADER.length, n).toString('latin1')) && head.subarray(0, KUSTOMIZATION_HEADER.length).toString('utf8') === KUSTOMIZATION_HEADER
+  } catch {
+    return false
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/**
+ * SOURCES and RENDERED given the wrong way round, or RENDERED among the files
+ * SOURCES reads (it would be read as a source, and the printed command would
+ * overwrite a source): usage errors, before anything is rendered.
+ */
+function checkPlaces(sources: string, rendered: string): void {
+  if (isKustomizationDir(sources) && startsWithOurHeader(join(sources, KUSTOMIZATION_FILE))) {
+    throw new UsageError(`${sources} is a directory render --write-machineconfigs wrote (its ${KUSTOMIZATION_FILE} says so): give SOURCES first, then RENDERED`)
+  }
+  const among = outputAmongSources([sources], rendered)
+  if (among !== undefined) throw new UsageError(among)
+}
+
 export async function checkCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (printedHelp(argv, streams, CHECK_USAGE)) return 0
+  if (printedHelp(argv, streams, CHECK_USAGE, `For a kustomization SOURCES:\n${KUSTOMIZE_OPTIONS_HELP}`)) return 0
   return guarded('check', streams, async () => {
-    const parsed = await parseCommandArgs(argv, (y) => withRendererOptions(y))
+    const parsed = await parseCommandArgs(argv, (y) => withKustomizeOptions(withRendererOptions(y)))
     const positional = parsed._.map(String)
     if (positional.length !== 2) throw new UsageError(`expected SOURCES and RENDERED, got ${positional.length} argument(s)`)
     const [sources, rendered] = positional as [string, string]
+    checkPlaces(sources, rendered)
     const layout = layoutOf(rendered)
     const asDirectory = layout.kind === 'directory' || (layout.kind === 'absent' && layout.asDirectory)
     const where = (name: string) => (asDirectory ? `${rendered}/${name}.yaml` : rendered)
@@ -128,9 +195,21 @@ export async function checkCommand(argv: readonly string[], streams: Streams): P
     }
     for (const line of lines) streams.stderr.write(`imagepolicy-mc check: ${escapeControls(line)}\n`)
     if (report.diff.rolling.length > 0) {
-      streams.stdout.write(formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] }))
+      // Bounded as everything a run prints: the committed side is untrusted and may be large.
+      const limit = commandLimits(parsed).maxOutputBytes
+      // The committed node files are untrusted text: each line escaped (escapeControls), so none reaches a terminal as a control sequence.
+      const text = formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] })
+      const diff = cutToBudget(text.split('\n').map(escapeControls).join('\n'), limit)
+      streams.stdout.write(diff.text)
+      if (diff.cut) {
+        streams.stderr.write(`imagepolicy-mc check: the node-file diff on stdout is cut after ${Buffer.byteLength(diff.text, 'utf8')} of its ${diff.bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it\n`)
+      }
     }
-    streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current; regenerate it with: ${escapeControls(regenerateCommand(sources, rendered, asDirectory, optionArguments(argv)))}\n`)
+    if (committed.notOutput === true) {
+      streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current, and not imagepolicy-mc's output: give the committed output as RENDERED (no command is printed that would overwrite this file)\n`)
+      return 1
+    }
+    streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current; regenerate it with: ${escapeControls(regenerateCommand(sources, rendered, asDirectory, optionArguments(argv), kustomizeArgsFrom(parsed)))}\n`)
     return 1
   })
 }

@@ -40,13 +40,26 @@ function withoutMarker(text: string): string {
   return m === null ? text : text.slice(m[0].length)
 }
 
+/**
+ * Text with LF line endings. The files DIR holds are LF whatever the input's
+ * line endings (the function's stream output follows its input's, src/io/write.ts):
+ * what is committed must not depend on the platform or on how the sources were
+ * checked out, and kustomize's output is LF anyway. A committed file read back
+ * with CRLF (Git's core.autocrlf or core.eol=crlf on checkout) reads as the LF
+ * file it was committed as; YAML reads line breaks in scalars as LF either way,
+ * so the values, and the node files, are the same.
+ */
+export function withLf(text: string): string {
+  return text.replaceAll('\r\n', '\n')
+}
+
 function nameOf(value: unknown): string {
   const metadata = (value as { metadata?: { name?: unknown } }).metadata
   return typeof metadata?.name === 'string' ? metadata.name : ''
 }
 
 /**
- * The generated MachineConfigs of a YAML stream, each with its exact text;
+ * The generated MachineConfigs of a YAML stream, each with its exact text (LF line endings: `withLf`);
  * `where` says where each is (for messages). Documents that cannot be read are
  * returned as `unreadable` (their first error), so that nothing is skipped silently.
  */
@@ -66,7 +79,7 @@ export function generatedDocuments(text: string, where: (name: string, index: nu
       return
     }
     const name = nameOf(read.value)
-    documents.push({ name, text: withoutMarker(chunk), value: read.value, where: where(name, index) })
+    documents.push({ name, text: withLf(withoutMarker(chunk)), value: read.value, where: where(name, index) })
   })
   return { documents, others, unreadable }
 }
@@ -146,7 +159,8 @@ export function readMachineConfigDir(dir: string, budget: InputBudget): MachineC
     }
     const text = readOwnFile(join(root, name), shown, budget)
     if (name === KUSTOMIZATION_FILE) {
-      if (text.split('\n')[0] === KUSTOMIZATION_HEADER) kustomization = text
+      const lf = withLf(text)
+      if (lf.split('\n')[0] === KUSTOMIZATION_HEADER) kustomization = lf
       else foreign.push(`${shown}: not the kustomization file imagepolicy-mc writes (its first line is not "${KUSTOMIZATION_HEADER}")`)
       continue
     }

@@ -18,6 +18,7 @@ import type { NodeFile } from '../model.ts'
 import { optionsHelp } from '../option-table.ts'
 import type { PartialOptions } from '../options.ts'
 import { run, type RunOutput } from '../run.ts'
+import { KUSTOMIZE_OPTIONS_HELP, kustomizeArgsFrom, withKustomizeOptions } from './sources.ts'
 import { writeMachineConfigs } from './write-machineconfigs.ts'
 
 /** The renderer's own options, as `imagepolicy-mc` takes them (from the option table). */
@@ -143,16 +144,17 @@ With --write-machineconfigs DIR, writes the MachineConfigs instead, for teams
 that commit them (Flux, kubectl apply -k): DIR/<name>.yaml each, the same bytes
 as the function's output documents, and DIR/kustomization.yaml listing them.
 Rendered as for applying (as the function and build do); a PATH that is a
-kustomization directory is run through kustomize, as build does. Files of an
+kustomization directory is run through kustomize, as build does (with
+--enable-alpha-plugins and --kustomize-arg=ARG, as diff takes them). Files of an
 earlier run that are no longer rendered are removed; a file in DIR that
 imagepolicy-mc did not write is an error (DIR is left as it was). Check the
 committed output with imagepolicy-mc check.`
 
 export async function renderCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  if (printedHelp(argv, streams, RENDER_USAGE, `  ${'--out DIR'.padEnd(25)} write the files below DIR instead of printing them\n  ${'--write-machineconfigs DIR'.padEnd(25)} write the MachineConfigs to DIR, one <name>.yaml each, and DIR/kustomization.yaml\n`)) return 0
+  if (printedHelp(argv, streams, RENDER_USAGE, `  ${'--out DIR'.padEnd(25)} write the files below DIR instead of printing them\n  ${'--write-machineconfigs DIR'.padEnd(25)} write the MachineConfigs to DIR, one <name>.yaml each, and DIR/kustomization.yaml\nWith --write-machineconfigs (for a kustomization PATH):\n${KUSTOMIZE_OPTIONS_HELP}`)) return 0
   return guarded('render', streams, async () => {
     const parsed = await parseCommandArgs(argv, (y) =>
-      withRendererOptions(y).option('out', { type: 'string' }).option('write-machineconfigs', { type: 'string' }),
+      withKustomizeOptions(withRendererOptions(y).option('out', { type: 'string' }).option('write-machineconfigs', { type: 'string' })),
     )
     if (parsed.out === '') throw new UsageError('--out must not be empty')
     const machineConfigDir = parsed['write-machineconfigs']
@@ -162,6 +164,8 @@ export async function renderCommand(argv: readonly string[], streams: Streams): 
       if (parsed.out !== undefined) throw new UsageError('--out and --write-machineconfigs write different things: give one of them')
       return writeMachineConfigs(parsed, parsed._.map(String), machineConfigDir, streams)
     }
+    // Without --write-machineconfigs, render reads files (never a kustomization): a kustomize flag would be ignored.
+    if (kustomizeArgsFrom(parsed).length > 0) throw new UsageError('--enable-alpha-plugins and --kustomize-arg go with --write-machineconfigs (only it runs kustomize); for another kustomization use imagepolicy-mc diff or build')
     const result = await renderForCommand(parsed, parsed._.map(String), streams)
     if (result.exitCode !== 0) return result.exitCode
     if (parsed.out === undefined) {

@@ -20,7 +20,7 @@ import { diffNodeFiles, fileChanges, type NodeFileDiff } from './node-file-diff.
 /** One generated MachineConfig as a document: its name, its exact text and its value. */
 export interface MachineConfigDocument {
   readonly name: string
-  /** The document's bytes, without a leading `---` marker line. */
+  /** The document's bytes, without a leading `---` marker line, with LF line endings (a CRLF checkout reads as the LF file committed). */
   readonly text: string
   readonly value: unknown
   /** Where it is, for messages: `rendered/99-worker-sigstore-imagepolicies.yaml`, or `rendered.yaml#3`. */
