@@ -176,3 +176,29 @@ test('git revisions of a kustomization: read from the object database (not git a
     rmSync(repo, { recursive: true, force: true })
   }
 })
+
+test('diff: stdout is bounded by --max-output-bytes (cut after a whole line, with a line saying so) and its lines escaped', async () => {
+  const dir = tempDir()
+  try {
+    // Compressed MachineConfigs are small, their diff (decompressed, both sides) is not: a budget
+    // both renderings fit in but the whole diff does not.
+    const side = (tag: string) =>
+      stream(imageConfig(), cip('app', ['registry.example.com/app']), ...Array.from({ length: 40 }, (_, n) => [namespace(`team-${tag}${n}`), ip(`team-${tag}${n}`, 'p', [`registry.example.net/${tag}${n}`])]).flat())
+    writeFileSync(join(dir, 'base.yaml'), side('a'))
+    writeFileSync(join(dir, 'head.yaml'), side('b'))
+    const args = ['diff', '--target-release', '4.19', '--pools', 'worker', '--compress', 'always', join(dir, 'base.yaml'), join(dir, 'head.yaml')]
+    const full = await runCli(args)
+    assert.equal(full.code, 0, full.stderr)
+    assert.doesNotMatch(full.stderr, /is cut after/)
+    const limit = Math.floor(Buffer.byteLength(full.stdout, 'utf8') / 2)
+    const cut = await runCli([...args, '--max-output-bytes', String(limit)])
+    assert.equal(cut.code, 0, cut.stderr)
+    assert.ok(full.stdout.startsWith(cut.stdout) && cut.stdout.length < full.stdout.length && cut.stdout.endsWith('\n'))
+    assert.ok(Buffer.byteLength(cut.stdout, 'utf8') <= limit)
+    assert.match(cut.stderr, new RegExp(`^imagepolicy-mc diff: the node-file diff on stdout is cut after ${Buffer.byteLength(cut.stdout, 'utf8')} of its ${Buffer.byteLength(full.stdout, 'utf8')} bytes \\(the output budget of ${limit} bytes, --max-output-bytes\\)`, 'm'))
+    // Every character a terminal would act on is escaped, whatever the files hold.
+    assert.doesNotMatch(full.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
