@@ -16,6 +16,7 @@ import { policyContentFindings } from './pem-content.ts'
 import { validateImageV1, validateImageV1Since423, validatePolicyV1, validatePolicyV1alpha1 } from './schema-validators.generated.js'
 import { byteFormatFindings, pruneNulls, schemaFindings, setFindings, type ObjectTree } from './structural.ts'
 import { isObject } from '../is-object.ts'
+import { POLICY_FIELDS, tableFields, type Field } from '../decode/policy-fields.ts'
 
 /** One input item we own, as read. */
 export interface OwnedItem {
@@ -29,28 +30,41 @@ export const MAX_ISSUES_PER_RESOURCE = 100
 
 const METADATA_TREE: ObjectTree = { labels: {}, annotations: {} }
 
-/** The objects of a policy whose null fields the API server prunes. */
-const POLICY_TREE: ObjectTree = {
-  metadata: METADATA_TREE,
-  spec: {
-    policy: {
-      rootOfTrust: { publicKey: {}, fulcioCAWithRekor: { fulcioSubject: {} }, pki: { pkiCertificateSubject: {} } },
-      signedIdentity: { exactRepository: {}, remapIdentity: {} },
-    },
-  },
+/** The objects of a table whose null fields the API server prunes (for those we read; metadata's are its own). */
+function objectTree(table: Extract<Field, { type: 'object' }>): ObjectTree {
+  const out: Record<string, ObjectTree> = {}
+  for (const [key, field] of Object.entries(table.fields)) if (field.type === 'object') out[key] = objectTree(field)
+  return out
 }
+
+/** The objects of a policy whose null fields the API server prunes. */
+const POLICY_TREE: ObjectTree = { ...objectTree(POLICY_FIELDS), metadata: METADATA_TREE }
 
 const IMAGE_TREE: ObjectTree = { metadata: METADATA_TREE, spec: { additionalTrustedCA: {}, registrySources: {} } }
 
+const POLICY_TABLE = tableFields(POLICY_FIELDS)
+
+/** A list, or an object the decoder reads every field of. */
+function readWhole(field: Field): boolean {
+  return field.type === 'strings' || (field.type === 'object' && field.partial !== true)
+}
+
 /** Where the `format: byte` fields of a policy are. */
-const BYTE_FIELDS: readonly Path[] = [
-  ['spec', 'policy', 'rootOfTrust', 'publicKey', 'keyData'],
-  ['spec', 'policy', 'rootOfTrust', 'publicKey', 'rekorKeyData'],
-  ['spec', 'policy', 'rootOfTrust', 'fulcioCAWithRekor', 'fulcioCAData'],
-  ['spec', 'policy', 'rootOfTrust', 'fulcioCAWithRekor', 'rekorKeyData'],
-  ['spec', 'policy', 'rootOfTrust', 'pki', 'caRootsData'],
-  ['spec', 'policy', 'rootOfTrust', 'pki', 'caIntermediatesData'],
-]
+const BYTE_FIELDS: readonly Path[] = POLICY_TABLE.filter((f) => f.field.type === 'string' && f.field.format === 'byte').map((f) => f.path)
+
+/**
+ * What the decoder reads of a policy (a wrong type there is fatal): every field in
+ * and under an object it reads whole (`spec`), and the fields it reads of a
+ * partial one (of metadata only name, namespace and generation; of the resource
+ * not status).
+ */
+const POLICY_READS = {
+  within: POLICY_TABLE.filter((f) => f.parent.partial === true && readWhole(f.field)).map((f) => f.path),
+  at: POLICY_TABLE.filter((f) => f.parent.partial === true && !readWhole(f.field)).map((f) => f.path),
+}
+
+/** The objects the decoder cannot go on without (a missing one is fatal). */
+const POLICY_NEEDED: readonly Path[] = POLICY_TABLE.filter((f) => f.field.absent === 'fatal').map((f) => f.path)
 
 function valueAt(data: unknown, path: Path): unknown {
   let at = data
@@ -84,10 +98,8 @@ function withFatal(f: CheckIssue, reads: { readonly within: readonly Path[]; rea
 export function policyFindings(value: Record<string, unknown>, version: PolicyVersion, kind: string, mode: ValidateMode, now: Date): CheckIssue[] {
   const data = pruneNulls(value, POLICY_TREE) as Record<string, unknown>
   const schema = schemaFindings(version === 'v1' ? validatePolicyV1 : validatePolicyV1alpha1, data)
-  // Decode reads every field under spec; of metadata only name, namespace and generation.
-  const reads = { within: [['spec']], at: [['metadata'], ['metadata', 'name'], ['metadata', 'namespace'], ['metadata', 'generation'], ['apiVersion'], ['kind']] }
   const structural = [
-    ...schema.map((f) => withFatal(f, reads, [['spec'], ['spec', 'policy']])),
+    ...schema.map((f) => withFatal(f, POLICY_READS, POLICY_NEEDED)),
     ...BYTE_FIELDS.flatMap((path) => byteFormatFindings(valueAt(data, path), path)),
     ...setFindings(valueAt(data, ['spec', 'scopes']), ['spec', 'scopes']),
   ]
