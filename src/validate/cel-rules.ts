@@ -157,10 +157,30 @@ function child(o: Record<string, unknown>, key: string): Record<string, unknown>
   return isObject(v) ? v : undefined
 }
 
-/** `cond ? has(self.field) : !has(self.field)` — the union rules U1–U3, I1, I2. */
-function unionRule(o: Record<string, unknown>, discriminant: string, value: string, field: string, message: string, path: Path): CheckIssue[] {
-  const selected = has(o, discriminant) && o[discriminant] === value
-  return selected === has(o, field) ? [] : [checkIssue('rule', 'cel', path, MSG.rule('object', message))]
+/** A discriminated union's members: the discriminant's value, the field it requires (and no other value allows), the rule's message. */
+type Union = readonly (readonly [value: string, field: string, message: string])[]
+
+/** `rootOfTrust` by `policyType` (U1–U3, in the CRD's order). */
+const ROOT_UNIONS: Union = [
+  ['PKI', 'pki', CEL_MESSAGES.U1],
+  ['PublicKey', 'publicKey', CEL_MESSAGES.U2],
+  ['FulcioCAWithRekor', 'fulcioCAWithRekor', CEL_MESSAGES.U3],
+]
+
+/** `signedIdentity` by `matchPolicy` (I1, I2). */
+const IDENTITY_UNIONS: Union = [
+  ['ExactRepository', 'exactRepository', CEL_MESSAGES.I1],
+  ['RemapIdentity', 'remapIdentity', CEL_MESSAGES.I2],
+]
+
+/** `cond ? has(self.field) : !has(self.field)` for each member — the union rules U1–U3, I1, I2. */
+function unionRules(o: Record<string, unknown>, discriminant: string, union: Union, path: Path): CheckIssue[] {
+  const out: CheckIssue[] = []
+  for (const [value, field, message] of union) {
+    const selected = has(o, discriminant) && o[discriminant] === value
+    if (selected !== has(o, field)) out.push(checkIssue('rule', 'cel', path, MSG.rule('object', message)))
+  }
+  return out
 }
 
 /**
@@ -186,11 +206,7 @@ export function policyCelFindings(spec: Record<string, unknown>, version: Policy
   const root = child(policy, 'rootOfTrust')
   if (root !== undefined) {
     const rootAt = [...policyAt, 'rootOfTrust']
-    out.push(
-      ...unionRule(root, 'policyType', 'PKI', 'pki', CEL_MESSAGES.U1, rootAt),
-      ...unionRule(root, 'policyType', 'PublicKey', 'publicKey', CEL_MESSAGES.U2, rootAt),
-      ...unionRule(root, 'policyType', 'FulcioCAWithRekor', 'fulcioCAWithRekor', CEL_MESSAGES.U3, rootAt),
-    )
+    out.push(...unionRules(root, 'policyType', ROOT_UNIONS, rootAt))
     /** The byte-field rules of `obj[field]`, at `objAt`. */
     const bytes = (obj: Record<string, unknown>, objAt: Path, field: string, type: PemType, balanced: boolean): CheckIssue[] =>
       byteFieldRules(obj[field], [...objAt, field], field, type, balanced)
@@ -230,10 +246,7 @@ export function policyCelFindings(spec: Record<string, unknown>, version: Policy
   const identity = child(policy, 'signedIdentity')
   if (identity !== undefined) {
     const idAt = [...policyAt, 'signedIdentity']
-    out.push(
-      ...unionRule(identity, 'matchPolicy', 'ExactRepository', 'exactRepository', CEL_MESSAGES.I1, idAt),
-      ...unionRule(identity, 'matchPolicy', 'RemapIdentity', 'remapIdentity', CEL_MESSAGES.I2, idAt),
-    )
+    out.push(...unionRules(identity, 'matchPolicy', IDENTITY_UNIONS, idAt))
     const repositoryRules = (value: unknown, path: Path): void => {
       if (typeof value !== 'string') return
       for (const id of identityRuleIds(value)) out.push(checkIssue('rule', 'cel', path, MSG.rule('string', id === 'Q1' ? CEL_MESSAGES.Q1 : CEL_MESSAGES.Q2[version])))
