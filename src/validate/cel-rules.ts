@@ -5,7 +5,7 @@
 // Pure; linear time on every input; never throws.
 
 import { isRequestURI } from '../upstream/go-url.ts'
-import { checkIssue, MSG, type CheckIssue, type Path } from './findings.ts'
+import { checkIssue, MSG, type CheckIssue, type Path } from './check-issue.ts'
 import { goDecodeBase64 } from '../upstream/go-base64.ts'
 import { isDns1123Subdomain } from '../upstream/dns1123.ts'
 import { isObject } from '../is-object.ts'

@@ -3,7 +3,7 @@
 // set of the search registries, and each registry entry in the form MCO accepts
 // (mco-rendering.md §6). Pure; never throws.
 
-import { checkIssue, MSG, quote, type CheckIssue, type Path } from './findings.ts'
+import { checkIssue, MSG, quote, type CheckIssue, type Path } from './check-issue.ts'
 import { setFindings } from './structural.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { isValidRegistriesConfScope, matchesSourcePattern } from '../upstream/registries-patterns.ts'

@@ -3,7 +3,7 @@
 // `ValidateNamespaceName`) and OpenShift's singleton rule for the Image config.
 // Pure; never throws.
 
-import { checkIssue, MSG, type CheckIssue } from './findings.ts'
+import { checkIssue, MSG, type CheckIssue } from './check-issue.ts'
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../upstream/dns1123.ts'
 import { isObject } from '../is-object.ts'
 

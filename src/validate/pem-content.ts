@@ -5,7 +5,7 @@
 // (node:crypto parses in memory); never throws.
 
 import { createPublicKey, X509Certificate } from 'node:crypto'
-import { checkIssue, type CheckIssue, type Path } from './findings.ts'
+import { checkIssue, type CheckIssue, type Path } from './check-issue.ts'
 import { goDecodeBase64 } from '../upstream/go-base64.ts'
 import { isObject } from '../is-object.ts'
 

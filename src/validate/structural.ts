@@ -4,7 +4,7 @@
 // then what JSON Schema cannot say: `format: byte` and `x-kubernetes-list-type: set`.
 // Pure; never throws on bad input.
 
-import { dotted, checkIssue, MSG, quote, type CheckIssue, type Path } from './findings.ts'
+import { dotted, checkIssue, MSG, quote, type CheckIssue, type Path } from './check-issue.ts'
 import type { SchemaError, SchemaValidator } from './schema-validators.generated.js'
 import { isObject } from '../is-object.ts'
 

@@ -25,8 +25,8 @@ export type Level = 'rule' | 'fatal' | 'advice'
  * What a check makes: an `Issue` (the one problem shape) without its resource, which
  * validateResources adds, with a provisional severity (the one `strict` mode gives)
  * and what grading needs: the `level`, whether a schema error is blocking (CEL rules
- * are then not run) and the schema keyword where later checks care. `gradeIssue`
- * turns it into a plain Issue.
+ * are then not run) and the schema keyword where later checks care. `gradeIssues`
+ * (validate-resources.ts) turns it into a plain Issue.
  */
 export interface CheckIssue extends Issue {
   readonly level: Level
