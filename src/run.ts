@@ -1,7 +1,7 @@
 // The one module that joins the stages: read → decode/validate → resolve/render
 // → wrap → write. Pure: text in, text and issues out; the CLI does all I/O.
 
-import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResource, unservedKindIssue, type MutableMirrorSets } from './decode/resources.ts'
+import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResourceIssue, unservedKindIssue, type MutableMirrorSets } from './decode/resources.ts'
 import { refOf, roleOf } from './io/item-kinds.ts'
 import { isObject } from './is-object.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
@@ -225,12 +225,8 @@ function checkResources(s: RunState): undefined {
     const source = 'source' in entry ? (entry as StreamDocument).source : undefined
     const file = { path: source?.path ?? (envelope.shape === 'ResourceList' ? 'items' : '<stdin>'), index: source?.index ?? position }
     for (const value of entry.resources) {
-      const wrong = notAResource(value)
-      if (wrong === undefined) continue
-      // Named by what it has: a kind, else only where it is.
-      const ref = refOf(value)
-      const resource = ref !== undefined && ref.kind !== '' ? { ...ref, name: ref.name === '' ? '(no name)' : ref.name } : undefined
-      issues.push(issue('error', 'input', resource === undefined && wrong.path.length > 0 ? `${wrong.path.join('.')}: ${wrong.message}` : wrong.message, { resource, path: resource === undefined ? [] : wrong.path, file }))
+      const wrong = notAResourceIssue(value, file)
+      if (wrong !== undefined) issues.push(wrong)
     }
   })
   return undefined

@@ -77,7 +77,7 @@ export function isEmptyDocument(value: unknown): boolean {
  * `Error from server: ...`, would defeat the empty-input guard), and a List whose
  * items we cannot read could hide a policy (issue 13: refuse rather than guess).
  */
-export function notAResource(value: unknown): { readonly message: string; readonly path: readonly string[] } | undefined {
+function whyNotAResource(value: unknown): { readonly message: string; readonly path: readonly string[] } | undefined {
   if (isEmptyDocument(value)) return undefined
   if (!isObject(value)) {
     const what = Array.isArray(value) ? 'a sequence' : `a ${typeof value === 'string' ? 'string' : typeof value === 'object' ? 'value' : typeof value} (${JSON.stringify(String(value).slice(0, 40))})`
@@ -91,6 +91,19 @@ export function notAResource(value: unknown): { readonly message: string; readon
     return { message: `Invalid value: ${kind} items must be a sequence of objects; we cannot read the resources in it`, path: ['items'] }
   }
   return undefined
+}
+
+/**
+ * whyNotAResource as an Issue, on the entry `file` it came from: named by what it
+ * has (a kind, else only where it is; without a resource, the path leads the message).
+ */
+export function notAResourceIssue(value: unknown, file: { readonly path: string; readonly index: number }): Issue | undefined {
+  const wrong = whyNotAResource(value)
+  if (wrong === undefined) return undefined
+  const ref = refOf(value)
+  const resource = ref !== undefined && ref.kind !== '' ? { ...ref, name: ref.name === '' ? '(no name)' : ref.name } : undefined
+  const message = resource === undefined && wrong.path.length > 0 ? `${wrong.path.join('.')}: ${wrong.message}` : wrong.message
+  return issue('error', 'input', message, { resource, path: resource === undefined ? [] : wrong.path, file })
 }
 
 /** Decodes an ImagePolicy or ClusterImagePolicy into what the renderer reads. */
