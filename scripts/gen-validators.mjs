@@ -120,11 +120,13 @@ function policySpec(version) {
 }
 
 /**
- * A whole ImagePolicy/ClusterImagePolicy. `status` is accepted as anything: with
+ * A whole ImagePolicy/ClusterImagePolicy (its field tree is also the decoder's
+ * table, src/decode/policy-fields.ts; test/policy-fields.test.ts checks they agree).
+ * `status` is accepted as anything: with
  * the status subresource the API server drops it on create (PrepareForCreate), so
  * it is never validated through the main endpoint.
  */
-const policy = (version) =>
+export const policy = (version) =>
   object({ apiVersion: string(), kind: string(), metadata: METADATA, spec: policySpec(version), status: any }, ['spec'])
 
 /**

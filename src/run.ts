@@ -1,12 +1,12 @@
 // The one module that joins the stages: read → decode/validate → resolve/render
 // → wrap → write. Pure: text in, text and issues out; the CLI does all I/O.
 
-import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResource, unservedKindIssue } from './decode/resources.ts'
+import { decodeImage, decodeMirrorSet, decodePolicy, emptyMirrorSets, isEmptyDocument, notAResourceIssue, unservedKindIssue, type MutableMirrorSets } from './decode/resources.ts'
 import { refOf, roleOf } from './io/item-kinds.ts'
 import { isObject } from './is-object.ts'
 import { hasErrors, issue, sortIssues, type Issue } from './issues.ts'
 import { outputBudgetMessage } from './limits.ts'
-import { isList, parseOne, readInputs, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
+import { isList, parseOne, readInputs, type Entry, type InputText, type ReadResult, type StreamDocument } from './io/read.ts'
 import { withoutListItems, writeResourceList, writeStream } from './io/write.ts'
 import type { NodeFile, PolicyResource, RegistrySources, ResourceRef } from './model.ts'
 import type { ScopeConflict } from './resolve/scopes.ts'
@@ -19,7 +19,7 @@ import {
   type PartialOptions,
 } from './options.ts'
 import { renderNodeFiles } from './render/node-files.ts'
-import { resolve } from './resolve/resolve.ts'
+import { resolve, type Resolved } from './resolve/resolve.ts'
 import { validateResources, type OwnedItem } from './validate/validate-resources.ts'
 import { reviewIssues } from './review/guardrails.ts'
 import { parseTargetRelease, releasePolicyIssues, targetReleaseIssues } from './review/release-policy.ts'
@@ -116,97 +116,158 @@ export function run(input: RunInput): RunOutput {
   return runRead(readInputs(input.inputs), input)
 }
 
+/** What the steps of a run share: the read input, the options, the issues so far and each step's output. */
+interface RunState {
+  readonly read: ReadResult
+  readonly input: Omit<RunInput, 'inputs'>
+  readonly options: Options
+  readonly issues: Issue[]
+  /** Each entry (a stream document or a ResourceList item) passes through whole. */
+  readonly entries: readonly Entry[]
+  /** The resources in the entries (a List's items included): what we decode. */
+  readonly values: readonly unknown[]
+  readonly policies: PolicyResource[]
+  readonly mirrors: MutableMirrorSets
+  sources: RegistrySources
+  imageRef: ResourceRef | undefined
+  readonly mirrorSetRefs: ResourceRef[]
+  resolved: Resolved | undefined
+  conflicts: readonly ScopeConflict[]
+  files: readonly NodeFile[]
+  readonly machineConfigs: Record<string, unknown>[]
+  replaced: ReturnType<typeof replacedMachineConfigs> | undefined
+}
+
+/** A step that ends the run early: with the input unchanged (a ResourceList keeps its items), or with no output at all. */
+type Stop = 'unchanged' | 'nothing'
+
+/**
+ * The steps of a run, in order. After each, a run with errors stops (the input
+ * unchanged: nothing partial); a step can also stop it itself.
+ */
+const STEPS: readonly ((s: RunState) => Stop | undefined)[] = [
+  checkResources,
+  refuseEmpty,
+  validateOwned,
+  decodeOwned,
+  resolveStep,
+  renderStep,
+  reviewStep,
+  wrapStep,
+  replaceStep,
+]
+
 /** `run` from the read stage on: the inputs as `readInputs` read them. */
 export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunOutput {
-  const issues: Issue[] = [...read.issues]
   const envelope = read.envelope
-
   const fromList = envelope.shape === 'ResourceList' ? decodeFunctionConfig(envelope.functionConfig) : { value: {}, issues: [] }
   const fromFile = input.functionConfig !== undefined ? decodeFunctionConfig(input.functionConfig) : { value: {}, issues: [] }
-  issues.push(...fromList.issues, ...fromFile.issues)
   const options = mergeOptions(fromList.value, fromFile.value, input.flags ?? {})
-  issues.push(...checkOptions(options))
-  issues.push(...targetReleaseIssues(options))
-
-  // Each entry (a stream document or a ResourceList item) passes through whole;
-  // the resources in it, a List's items included, are what we decode.
+  const issues: Issue[] = [...read.issues, ...fromList.issues, ...fromFile.issues, ...checkOptions(options), ...targetReleaseIssues(options)]
   const entries = envelope.shape === 'ResourceList' ? envelope.items : envelope.documents
-  const values: unknown[] = entries.flatMap((e) => e.resources)
-  const present = values.map((v) => !isEmptyDocument(v))
-  const generated = values.map(isGeneratedMachineConfig)
-  for (const value of values) {
+  const s: RunState = {
+    read,
+    input,
+    options,
+    issues,
+    entries,
+    values: entries.flatMap((e) => e.resources),
+    policies: [],
+    mirrors: emptyMirrorSets(),
+    sources: {},
+    imageRef: undefined,
+    mirrorSetRefs: [],
+    resolved: undefined,
+    conflicts: [],
+    files: [],
+    machineConfigs: [],
+    replaced: undefined,
+  }
+  for (const step of STEPS) {
+    const stop = step(s)
+    if (stop === 'nothing') return finish(s, '')
+    if (stop === 'unchanged' || hasErrors(s.issues)) return finish(s, unchangedList(s))
+  }
+  return finish(s, writeOutput(s))
+}
+
+/** The run's result: stdout only when nothing failed (a ResourceList carries its results either way), within the output budget. */
+function finish(s: RunState, output: string): RunOutput {
+  const { issues, options, policies, conflicts } = s
+  const sorted = sortIssues(issues)
+  const failed = hasErrors(sorted) || (options.strict && sorted.some((i) => i.severity === 'warning'))
+  const limit = s.input.maxOutputBytes
+  if (!failed && limit !== undefined && output.length > limit) {
+    issues.push(issue('error', 'size', outputBudgetMessage(limit, `the output (${output.length} characters)`)))
+    return { issues: sortIssues(issues), options, files: [], policies, conflicts, output: '', exitCode: 1 }
+  }
+  const result = { issues: sorted, options, files: failed ? [] : s.files, policies, conflicts }
+  if (failed && s.read.envelope.shape === 'stream') return { ...result, output: '', exitCode: 1 }
+  return { ...result, output, exitCode: failed ? 1 : 0 }
+}
+
+function unchangedList(s: RunState): string {
+  const envelope = s.read.envelope
+  return envelope.shape === 'ResourceList' ? writeResourceList(envelope.document, () => true, [], sortIssues(s.issues)) : ''
+}
+
+/** Kinds the API server does not serve, and documents that are not resources. */
+function checkResources(s: RunState): undefined {
+  const { read, issues } = s
+  const envelope = read.envelope
+  for (const value of s.values) {
     const unserved = unservedKindIssue(value)
     if (unserved !== undefined) issues.push(unserved)
   }
   // (Only where every document could be read: one that could not has its own error.)
-  if (!hasErrors(read.issues)) entries.forEach((entry, position) => {
+  if (hasErrors(read.issues)) return undefined
+  s.entries.forEach((entry, position) => {
     const source = 'source' in entry ? (entry as StreamDocument).source : undefined
     const file = { path: source?.path ?? (envelope.shape === 'ResourceList' ? 'items' : '<stdin>'), index: source?.index ?? position }
     for (const value of entry.resources) {
-      const wrong = notAResource(value)
-      if (wrong === undefined) continue
-      // Named by what it has: a kind, else only where it is.
-      const ref = refOf(value)
-      const resource = ref !== undefined && ref.kind !== '' ? { ...ref, name: ref.name === '' ? '(no name)' : ref.name } : undefined
-      issues.push(issue('error', 'input', resource === undefined && wrong.path.length > 0 ? `${wrong.path.join('.')}: ${wrong.message}` : wrong.message, { resource, path: resource === undefined ? [] : wrong.path, file }))
+      const wrong = notAResourceIssue(value, file)
+      if (wrong !== undefined) issues.push(wrong)
     }
   })
+  return undefined
+}
 
-  const policies: PolicyResource[] = []
-  let files: readonly NodeFile[] = []
-  let conflicts: readonly ScopeConflict[] = []
-  const finish = (output: string): RunOutput => {
-    const sorted = sortIssues(issues)
-    const failed = hasErrors(sorted) || (options.strict && sorted.some((i) => i.severity === 'warning'))
-    const limit = input.maxOutputBytes
-    if (!failed && limit !== undefined && output.length > limit) {
-      issues.push(issue('error', 'size', outputBudgetMessage(limit, `the output (${output.length} characters)`)))
-      return { issues: sortIssues(issues), options, files: [], policies, conflicts, output: '', exitCode: 1 }
-    }
-    const result = { issues: sorted, options, files: failed ? [] : files, policies, conflicts }
-    if (failed && envelope.shape === 'stream') return { ...result, output: '', exitCode: 1 }
-    return { ...result, output, exitCode: failed ? 1 : 0 }
-  }
-  const unchangedList = (): string =>
-    envelope.shape === 'ResourceList' ? writeResourceList(envelope.document, () => true, [], sortIssues(issues)) : ''
+/** An input of nothing but our own MachineConfigs is most likely a failed producer upstream. */
+function refuseEmpty(s: RunState): undefined {
+  if (s.options.allowEmpty || s.values.some((v) => !isEmptyDocument(v) && !isGeneratedMachineConfig(v))) return undefined
+  s.issues.push(
+    issue(
+      'error',
+      'input',
+      'no resources in the input: refusing to emit only generated MachineConfigs (a failed producer upstream would make Argo CD prune the application); pass --allow-empty if this is intended',
+    ),
+  )
+  return undefined
+}
 
-  if (hasErrors(issues)) return finish(unchangedList())
-
-  if (!options.allowEmpty && !values.some((_, i) => present[i] && !generated[i])) {
-    issues.push(
-      issue(
-        'error',
-        'input',
-        'no resources in the input: refusing to emit only generated MachineConfigs (a failed producer upstream would make Argo CD prune the application); pass --allow-empty if this is intended',
-      ),
-    )
-    return finish(unchangedList())
-  }
-
-  const role = values.map(roleOf)
+function validateOwned(s: RunState): undefined {
   const owned: OwnedItem[] = []
-  values.forEach((value, i) => {
-    const r = role[i]!
-    if (r !== 'other' && isObject(value)) owned.push({ value, ref: refOf(value)!, role: r })
-  })
+  for (const value of s.values) {
+    const role = roleOf(value)
+    if (role !== 'other' && isObject(value)) owned.push({ value, ref: refOf(value)!, role })
+  }
   // The Image CRD's registry-list rules depend on the target release (an unreadable one was refused above).
-  const target = parseTargetRelease(options.targetRelease)
+  const target = parseTargetRelease(s.options.targetRelease)
   const imageRules = imageApiRulesOf(typeof target === 'object' && 'error' in target ? 'latest' : target)
-  issues.push(...validateResources(owned, options.validate, input.now ?? new Date(), imageRules))
-  if (hasErrors(issues)) return finish(unchangedList())
+  s.issues.push(...validateResources(owned, s.options.validate, s.input.now ?? new Date(), imageRules))
+  return undefined
+}
 
-  // Decode the kinds we own.
-  const mirrors = emptyMirrorSets()
-  let sources: RegistrySources = {}
-  let imageRef: ResourceRef | undefined
-  const mirrorSetRefs: ResourceRef[] = []
-  values.forEach((value, i) => {
-    if (!isObject(value)) return
-    switch (role[i]) {
+/** Decodes the kinds we own. */
+function decodeOwned(s: RunState): undefined {
+  const { issues } = s
+  for (const value of s.values) {
+    if (!isObject(value)) continue
+    switch (roleOf(value)) {
       case 'policy': {
         const decoded = decodePolicy(value)
         issues.push(...decoded.issues)
-        if (decoded.policy !== undefined) policies.push(decoded.policy)
+        if (decoded.policy !== undefined) s.policies.push(decoded.policy)
         break
       }
       case 'image': {
@@ -217,87 +278,105 @@ export function runRead(read: ReadResult, input: Omit<RunInput, 'inputs'>): RunO
           issues.push(issue('info', 'registries', 'ignored: the only Image config MCO reads is the one named cluster', { resource: ref }))
           break
         }
-        if (imageRef !== undefined) {
+        if (s.imageRef !== undefined) {
           issues.push(issue('error', 'registries', 'duplicate Image cluster in the input', { resource: ref }))
           break
         }
         const decoded = decodeImage(value)
         issues.push(...decoded.issues)
-        sources = decoded.sources
-        imageRef = ref
+        s.sources = decoded.sources
+        s.imageRef = ref
         break
       }
       case 'mirror-set':
-        issues.push(...decodeMirrorSet(value, mirrors))
-        mirrorSetRefs.push(refOf(value)!)
+        issues.push(...decodeMirrorSet(value, s.mirrors))
+        s.mirrorSetRefs.push(refOf(value)!)
         break
       default:
         break
     }
-  })
-  if (hasErrors(issues)) return finish(unchangedList())
+  }
+  return undefined
+}
 
-  const resolvedInput = resolve({
-    policies,
-    sources,
-    mirrors,
-    releaseImage: options.releaseImage,
+function resolveStep(s: RunState): Stop | undefined {
+  const out = resolve({
+    policies: s.policies,
+    sources: s.sources,
+    mirrors: s.mirrors,
+    releaseImage: s.options.releaseImage,
     ordered: true,
-    ...(imageRef !== undefined ? { image: imageRef } : {}),
-    mirrorSetRefs,
+    ...(s.imageRef !== undefined ? { image: s.imageRef } : {}),
+    mirrorSetRefs: s.mirrorSetRefs,
   })
-  conflicts = resolvedInput.conflicts
-  issues.push(...resolvedInput.issues)
-  const resolved = resolvedInput.value
-  if (resolved === undefined || hasErrors(issues)) return finish(unchangedList())
+  s.conflicts = out.conflicts
+  s.issues.push(...out.issues)
+  s.resolved = out.value
+  return out.value === undefined ? 'unchanged' : undefined
+}
 
+function renderStep(s: RunState): Stop | undefined {
+  const { input, options } = s
   // Every pool's MachineConfigs carry all the files: the budget's share for one pool.
   const maxBytes = input.maxOutputBytes !== undefined ? Math.floor(input.maxOutputBytes / Math.max(1, options.pools.length)) : undefined
-  const rendered = renderNodeFiles(resolved, maxBytes !== undefined ? { maxBytes } : {})
+  const rendered = renderNodeFiles(s.resolved!, maxBytes !== undefined ? { maxBytes } : {})
   if (rendered.overBudget !== undefined) {
     const pools = options.pools.length
-    issues.push(issue('error', 'size', outputBudgetMessage(input.maxOutputBytes!, `the output (node files of more than ${rendered.overBudget.bytes} bytes, written once for each of ${pools} pool${pools === 1 ? '' : 's'})`)))
-    return finish('')
+    s.issues.push(issue('error', 'size', outputBudgetMessage(input.maxOutputBytes!, `the output (node files of more than ${rendered.overBudget.bytes} bytes, written once for each of ${pools} pool${pools === 1 ? '' : 's'})`)))
+    return 'nothing'
   }
-  files = rendered.files
-  issues.push(...rendered.issues)
-  if (hasErrors(issues)) return finish(unchangedList())
-  issues.push(...reviewIssues({ values, resolved, files, options }))
-  issues.push(...releasePolicyIssues({ policies, files, options, reviewOnly: input.reviewOnly === true }))
-  if (hasErrors(issues)) return finish(unchangedList())
+  s.files = rendered.files
+  s.issues.push(...rendered.issues)
+  return undefined
+}
 
-  const machineConfigs: Record<string, unknown>[] = []
-  const annotationInputs = { ...(imageRef !== undefined ? { image: imageRef } : {}), mirrorSets: mirrorSetRefs, isClusterScoped: resolved.isClusterScoped }
-  const annotate = (group: readonly NodeFile[]) => machineConfigAnnotations(group, policies, annotationInputs)
+function reviewStep(s: RunState): undefined {
+  const { values, policies, files, options } = s
+  s.issues.push(...reviewIssues({ values, resolved: s.resolved!, files, options }))
+  s.issues.push(...releasePolicyIssues({ policies, files, options, reviewOnly: s.input.reviewOnly === true }))
+  return undefined
+}
+
+function wrapStep(s: RunState): undefined {
+  const { options } = s
+  const annotationInputs = { ...(s.imageRef !== undefined ? { image: s.imageRef } : {}), mirrorSets: s.mirrorSetRefs, isClusterScoped: s.resolved!.isClusterScoped }
+  const annotate = (group: readonly NodeFile[]) => machineConfigAnnotations(group, s.policies, annotationInputs)
   const wrappedPools: { pool: string; wrapped: PoolMachineConfigs }[] = []
   for (const pool of options.pools) {
     const wrapped = wrapPoolMachineConfigs(
-      files,
+      s.files,
       { pool, name: machineConfigName(options, pool), ignitionVersion: options.ignitionVersion, compress: options.compress },
       annotate,
     )
-    machineConfigs.push(...wrapped.machineConfigs)
+    s.machineConfigs.push(...wrapped.machineConfigs)
     wrappedPools.push({ pool, wrapped })
   }
-  issues.push(...sizeIssues(wrappedPools, options))
-  if (hasErrors(issues)) return finish(unchangedList())
-  const replaced = replacedMachineConfigs(envelope, new Set(machineConfigs.map((mc) => (mc['metadata'] as { name: string }).name)))
-  issues.push(...replaced.issues)
-  if (hasErrors(issues)) return finish(unchangedList())
+  s.issues.push(...sizeIssues(wrappedPools, options))
+  return undefined
+}
+
+function replaceStep(s: RunState): undefined {
+  s.replaced = replacedMachineConfigs(s.read.envelope, new Set(s.machineConfigs.map((mc) => (mc['metadata'] as { name: string }).name)))
+  s.issues.push(...s.replaced.issues)
+  return undefined
+}
+
+/** The output: every entry passes through but ours replaced (and policies, unless --emit-policies), then the MachineConfigs. */
+function writeOutput(s: RunState): string {
+  const envelope = s.read.envelope
+  const replaced = s.replaced!
   // Per entry: a List is kept, without the MachineConfigs of ours it held.
   const keep = (i: number): boolean => {
-    const value = entries[i]?.value
-    return !replaced.entries.has(i) && !(roleOf(value) === 'policy' && !options.emitPolicies)
+    const value = s.entries[i]?.value
+    return !replaced.entries.has(i) && !(roleOf(value) === 'policy' && !s.options.emitPolicies)
   }
-  if (envelope.shape === 'ResourceList') {
-    return finish(writeResourceList(envelope.document, keep, machineConfigs, sortIssues(issues)))
-  }
+  if (envelope.shape === 'ResourceList') return writeResourceList(envelope.document, keep, s.machineConfigs, sortIssues(s.issues))
   const kept: StreamDocument[] = envelope.documents.flatMap((d, i) => {
     if (!keep(i)) return []
     const text = replaced.lists.get(i)
     return text === undefined ? [d] : [{ ...d, text }]
   })
-  return finish(writeStream(kept, machineConfigs))
+  return writeStream(kept, s.machineConfigs)
 }
 
 function nameOf(value: unknown): string {

@@ -18,6 +18,7 @@ const STAGES: readonly [string, number][] = [
   // Shared vocabulary every stage may use.
   ['issues.ts', 0],
   ['is-object.ts', 0],
+  ['memo.ts', 0],
   ['model.ts', 0],
   ['limits.ts', 0],
   ['options.ts', 0],

@@ -3,9 +3,10 @@
 
 import { isDns1123Label } from '../upstream/dns1123.ts'
 import { issue, type Issue } from '../issues.ts'
-import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources, SigstorePolicy } from '../model.ts'
+import type { ImageMirror, MirrorSets, PolicyResource, RegistrySources } from '../model.ts'
 import { isObject } from '../is-object.ts'
 import { CONFIG_GROUP, OPERATOR_GROUP, refOf, roleOf, SERVED_KINDS } from '../io/item-kinds.ts'
+import { decodeSigstorePolicy } from './policy-fields.ts'
 import { FieldReader, type Path } from './read-fields.ts'
 
 /** Our kinds by their lower-case spelling: the group we read them in, and the spelling we serve. */
@@ -76,7 +77,7 @@ export function isEmptyDocument(value: unknown): boolean {
  * `Error from server: ...`, would defeat the empty-input guard), and a List whose
  * items we cannot read could hide a policy (issue 13: refuse rather than guess).
  */
-export function notAResource(value: unknown): { readonly message: string; readonly path: readonly string[] } | undefined {
+function whyNotAResource(value: unknown): { readonly message: string; readonly path: readonly string[] } | undefined {
   if (isEmptyDocument(value)) return undefined
   if (!isObject(value)) {
     const what = Array.isArray(value) ? 'a sequence' : `a ${typeof value === 'string' ? 'string' : typeof value === 'object' ? 'value' : typeof value} (${JSON.stringify(String(value).slice(0, 40))})`
@@ -92,43 +93,17 @@ export function notAResource(value: unknown): { readonly message: string; readon
   return undefined
 }
 
-function decodePolicySpec(r: FieldReader, policy: Record<string, unknown>, at: Path): SigstorePolicy {
-  /** The optional string fields `keys` of `obj`, each present only when set. */
-  const strings = (obj: Record<string, unknown>, objAt: Path, keys: readonly string[]): Record<string, string> => {
-    const out: Record<string, string> = {}
-    for (const key of keys) {
-      const v = r.string(obj[key], [...objAt, key])
-      if (v !== undefined) out[key] = v
-    }
-    return out
-  }
-  /** `{ [key]: decode(child) }` for the optional object field `key` of `parent`; `{}` when absent. */
-  const child = <T>(parent: Record<string, unknown>, parentAt: Path, key: string, decode: (obj: Record<string, unknown>, objAt: Path) => T): Record<string, T> => {
-    const objAt = [...parentAt, key]
-    const obj = r.object(parent[key], objAt)
-    return obj === undefined ? {} : { [key]: decode(obj, objAt) }
-  }
-  const rootAt = [...at, 'rootOfTrust']
-  const root = r.object(policy['rootOfTrust'], rootAt) ?? {}
-  const rootOfTrust = {
-    policyType: r.string(root['policyType'], [...rootAt, 'policyType']) ?? '',
-    ...child(root, rootAt, 'publicKey', (o, oAt) => strings(o, oAt, ['keyData', 'rekorKeyData'])),
-    ...child(root, rootAt, 'fulcioCAWithRekor', (o, oAt) => ({
-      ...strings(o, oAt, ['fulcioCAData', 'rekorKeyData']),
-      ...child(o, oAt, 'fulcioSubject', (s, sAt) => strings(s, sAt, ['oidcIssuer', 'signedEmail'])),
-    })),
-    ...child(root, rootAt, 'pki', (o, oAt) => ({
-      ...strings(o, oAt, ['caRootsData', 'caIntermediatesData']),
-      ...child(o, oAt, 'pkiCertificateSubject', (s, sAt) => strings(s, sAt, ['email', 'hostname'])),
-    })),
-  }
-  const required = (obj: Record<string, unknown>, objAt: Path, key: string): string => r.string(obj[key], [...objAt, key]) ?? ''
-  const signedIdentity = child(policy, at, 'signedIdentity', (si, siAt) => ({
-    matchPolicy: required(si, siAt, 'matchPolicy'),
-    ...child(si, siAt, 'exactRepository', (o, oAt) => ({ repository: required(o, oAt, 'repository') })),
-    ...child(si, siAt, 'remapIdentity', (o, oAt) => ({ prefix: required(o, oAt, 'prefix'), signedPrefix: required(o, oAt, 'signedPrefix') })),
-  }))
-  return { rootOfTrust, ...signedIdentity } as SigstorePolicy
+/**
+ * whyNotAResource as an Issue, on the entry `file` it came from: named by what it
+ * has (a kind, else only where it is; without a resource, the path leads the message).
+ */
+export function notAResourceIssue(value: unknown, file: { readonly path: string; readonly index: number }): Issue | undefined {
+  const wrong = whyNotAResource(value)
+  if (wrong === undefined) return undefined
+  const ref = refOf(value)
+  const resource = ref !== undefined && ref.kind !== '' ? { ...ref, name: ref.name === '' ? '(no name)' : ref.name } : undefined
+  const message = resource === undefined && wrong.path.length > 0 ? `${wrong.path.join('.')}: ${wrong.message}` : wrong.message
+  return issue('error', 'input', message, { resource, path: resource === undefined ? [] : wrong.path, file })
 }
 
 /** Decodes an ImagePolicy or ClusterImagePolicy into what the renderer reads. */
@@ -164,7 +139,7 @@ export function decodePolicy(value: Record<string, unknown>): { policy?: PolicyR
     r.issues.push(issue('error', 'decode', 'Required value: spec.policy is required', { resource: ref, path: ['spec', 'policy'] }))
     return { issues: r.issues }
   }
-  const policy = decodePolicySpec(r, policyValue, ['spec', 'policy'])
+  const policy = decodeSigstorePolicy(r, policyValue)
   if (r.issues.length > 0) return { issues: r.issues }
   return {
     policy: {

@@ -9,6 +9,7 @@
 import stableStringify from 'fast-json-stable-stringify'
 import { isObject } from '../is-object.ts'
 import { goDecodeBase64, goEncodeBase64 } from '../upstream/go-base64.ts'
+import { getOrCompute } from '../memo.ts'
 
 /** A requirement as written (a JSON object). */
 export type RawRequirement = Readonly<Record<string, unknown>>
@@ -116,12 +117,7 @@ function canonicalBytes(v: unknown): unknown {
  */
 export function canonicalRequirement(req: RawRequirement): string {
   // Requirements are read-only values, compared many times (docker, atomic, each namespace file).
-  let text = CANONICAL.get(req)
-  if (text === undefined) {
-    text = canonical(req)
-    CANONICAL.set(req, text)
-  }
-  return text
+  return getOrCompute(CANONICAL, req, canonical)
 }
 
 const CANONICAL = new WeakMap<RawRequirement, string>()

@@ -24,6 +24,28 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined
 }
 
+/** `fields` without those that are undefined (absent from the CR), in their order. */
+function defined<K extends string>(fields: Readonly<Record<K, string | undefined>>): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {}
+  for (const key of Object.keys(fields) as K[]) if (fields[key] !== undefined) out[key] = fields[key]
+  return out
+}
+
+/**
+ * What a key source block (`fulcio`, `pki`) holds that a CR cannot: a file on the
+ * node (`onNode`: its field → the CR field under rootOfTrust to give its contents
+ * in) or a field other than the `known` ones.
+ */
+function blockReasons(block: Record<string, unknown>, name: string, known: readonly string[], onNode: Readonly<Record<string, string>>): string[] {
+  const reasons: string[] = []
+  for (const key of Object.keys(block)) {
+    const field = Object.hasOwn(onNode, key) ? onNode[key] : undefined
+    if (field !== undefined) reasons.push(`${name}.${key} ${JSON.stringify(block[key])} is ${ON_NODE} rootOfTrust.${field}`)
+    else if (!known.includes(key)) reasons.push(`field ${name}.${key} has no CR equivalent`)
+  }
+  return reasons
+}
+
 /** Why a requirement of another type cannot be a CR (insecureAcceptAnything and reject are the Image config's; the caller handles them). */
 export function typeReason(type: string): string {
   switch (type) {
@@ -56,41 +78,28 @@ export function invertRequirement(req: RawRequirement): Inverted {
   const fulcio = req['fulcio']
   const pki = req['pki']
   if (keyData !== undefined) {
-    rootOfTrust = { policyType: 'PublicKey', publicKey: { keyData, ...(rekorKeyData !== undefined ? { rekorKeyData } : {}) } }
+    rootOfTrust = { policyType: 'PublicKey', publicKey: { keyData, ...defined({ rekorKeyData }) } }
   } else if (isObject(fulcio)) {
-    for (const key of Object.keys(fulcio)) {
-      if (key === 'caPath') reasons.push(`fulcio.caPath ${JSON.stringify(fulcio[key])} is ${ON_NODE} rootOfTrust.fulcioCAWithRekor.fulcioCAData`)
-      else if (!['caData', 'oidcIssuer', 'subjectEmail'].includes(key)) reasons.push(`field fulcio.${key} has no CR equivalent`)
-    }
-    const caData = str(fulcio['caData'])
-    const oidcIssuer = str(fulcio['oidcIssuer'])
-    const signedEmail = str(fulcio['subjectEmail'])
+    reasons.push(...blockReasons(fulcio, 'fulcio', ['caData', 'oidcIssuer', 'subjectEmail'], { caPath: 'fulcioCAWithRekor.fulcioCAData' }))
     rootOfTrust = {
       policyType: 'FulcioCAWithRekor',
       fulcioCAWithRekor: {
-        ...(caData !== undefined ? { fulcioCAData: caData } : {}),
-        ...(rekorKeyData !== undefined ? { rekorKeyData } : {}),
-        fulcioSubject: { ...(oidcIssuer !== undefined ? { oidcIssuer } : {}), ...(signedEmail !== undefined ? { signedEmail } : {}) },
+        ...defined({ fulcioCAData: str(fulcio['caData']), rekorKeyData }),
+        fulcioSubject: defined({ oidcIssuer: str(fulcio['oidcIssuer']), signedEmail: str(fulcio['subjectEmail']) }),
       },
     }
   } else if (isObject(pki)) {
-    for (const key of Object.keys(pki)) {
-      if (key === 'caRootsPath' || key === 'caIntermediatesPath') {
-        reasons.push(`pki.${key} ${JSON.stringify(pki[key])} is ${ON_NODE} rootOfTrust.pki.${key === 'caRootsPath' ? 'caRootsData' : 'caIntermediatesData'}`)
-      } else if (!['caRootsData', 'caIntermediatesData', 'subjectEmail', 'subjectHostname'].includes(key)) {
-        reasons.push(`field pki.${key} has no CR equivalent`)
-      }
-    }
-    const caRootsData = str(pki['caRootsData'])
-    const caIntermediatesData = str(pki['caIntermediatesData'])
-    const email = str(pki['subjectEmail'])
-    const hostname = str(pki['subjectHostname'])
+    reasons.push(
+      ...blockReasons(pki, 'pki', ['caRootsData', 'caIntermediatesData', 'subjectEmail', 'subjectHostname'], {
+        caRootsPath: 'pki.caRootsData',
+        caIntermediatesPath: 'pki.caIntermediatesData',
+      }),
+    )
     rootOfTrust = {
       policyType: 'PKI',
       pki: {
-        ...(caRootsData !== undefined ? { caRootsData } : {}),
-        ...(caIntermediatesData !== undefined ? { caIntermediatesData } : {}),
-        pkiCertificateSubject: { ...(email !== undefined ? { email } : {}), ...(hostname !== undefined ? { hostname } : {}) },
+        ...defined({ caRootsData: str(pki['caRootsData']), caIntermediatesData: str(pki['caIntermediatesData']) }),
+        pkiCertificateSubject: defined({ email: str(pki['subjectEmail']), hostname: str(pki['subjectHostname']) }),
       },
     }
   } else if (reasons.length === 0) {

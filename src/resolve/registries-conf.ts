@@ -13,6 +13,7 @@ import {
 import { compareBytewise } from '../upstream/go-json.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { isValidRegistriesConfScope, matchesMirrorPattern, matchesSourcePattern } from '../upstream/registries-patterns.ts'
+import { getOrCompute } from '../memo.ts'
 
 /** `sysregistriesv2.MirrorByDigestOnly` / `MirrorByTagOnly` (`pull-from-mirror` values). */
 export const PULL_FROM_MIRROR_DIGEST_ONLY = 'digest-only'
@@ -146,16 +147,13 @@ interface TopoNode {
   readonly outs: Set<TopoNode>
 }
 
+function newTopoNode(name: string): TopoNode {
+  return { name, used: false, ins: new Set(), outs: new Set() }
+}
+
 function topoSorted(edges: readonly (readonly [string, string])[]): string[] {
   const nodes = new Map<string, TopoNode>()
-  const node = (name: string): TopoNode => {
-    let n = nodes.get(name)
-    if (n === undefined) {
-      n = { name, used: false, ins: new Set(), outs: new Set() }
-      nodes.set(name, n)
-    }
-    return n
-  }
+  const node = (name: string): TopoNode => getOrCompute(nodes, name, newTopoNode)
   for (const [from, to] of edges) {
     const f = node(from)
     const t = node(to)

@@ -48,6 +48,17 @@ export function resolveRequirement(policy: SigstorePolicy, resource?: ResourceRe
     return { bytes: decoded.bytes }
   }
 
+  /** A block's byte fields, decoded in order: the first bad one is MCO's error. */
+  const bytesOfFields = (at: Path, fields: readonly (readonly [string, string | undefined])[]): { bytes: Bytes[] } | { issue: Issue } => {
+    const bytes: Bytes[] = []
+    for (const [field, value] of fields) {
+      const decoded = bytesOf(value, [...at, field])
+      if ('issue' in decoded) return decoded
+      bytes.push(decoded.bytes)
+    }
+    return { bytes }
+  }
+
   let keyData: Bytes
   let rekorKeyData: Bytes
   let fulcio: Requirement | undefined
@@ -59,13 +70,12 @@ export function resolveRequirement(policy: SigstorePolicy, resource?: ResourceRe
       if (publicKey === undefined) {
         return fail([...rootPath, 'publicKey'], nilPointer('policyType PublicKey', 'publicKey'))
       }
-      const key = bytesOf(publicKey.keyData, [...rootPath, 'publicKey', 'keyData'])
-      if ('issue' in key) return key
-      const rekor = bytesOf(publicKey.rekorKeyData, [...rootPath, 'publicKey', 'rekorKeyData'])
-      if ('issue' in rekor) return rekor
-      keyData = key.bytes
+      const decoded = bytesOfFields([...rootPath, 'publicKey'], [['keyData', publicKey.keyData], ['rekorKeyData', publicKey.rekorKeyData]])
+      if ('issue' in decoded) return decoded
+      const [key, rekor] = decoded.bytes
+      keyData = key
       // MCO adds the Rekor key only when it is non-empty.
-      if (rekor.bytes !== undefined && rekor.bytes.length > 0) rekorKeyData = rekor.bytes
+      if (rekor !== undefined && rekor.length > 0) rekorKeyData = rekor
       break
     }
     case 'FulcioCAWithRekor': {
@@ -74,39 +84,37 @@ export function resolveRequirement(policy: SigstorePolicy, resource?: ResourceRe
         return fail([...rootPath, 'fulcioCAWithRekor'], nilPointer('policyType FulcioCAWithRekor', 'fulcioCAWithRekor'))
       }
       const at = [...rootPath, 'fulcioCAWithRekor'] as const
-      const ca = bytesOf(f.fulcioCAData, [...at, 'fulcioCAData'])
-      if ('issue' in ca) return ca
-      const rekor = bytesOf(f.rekorKeyData, [...at, 'rekorKeyData'])
-      if ('issue' in rekor) return rekor
+      const decoded = bytesOfFields(at, [['fulcioCAData', f.fulcioCAData], ['rekorKeyData', f.rekorKeyData]])
+      if ('issue' in decoded) return decoded
+      const [ca, rekor] = decoded.bytes
       const oidcIssuer = f.fulcioSubject?.oidcIssuer ?? ''
       const signedEmail = f.fulcioSubject?.signedEmail ?? ''
       // newPRSigstoreSignedFulcio
-      if (ca.bytes === undefined) return fail([...at, 'fulcioCAData'], 'At least one of caPath and caData must be specified')
+      if (ca === undefined) return fail([...at, 'fulcioCAData'], 'At least one of caPath and caData must be specified')
       if (oidcIssuer === '') return fail([...at, 'fulcioSubject', 'oidcIssuer'], 'oidcIssuer not specified')
       if (signedEmail === '') return fail([...at, 'fulcioSubject', 'signedEmail'], 'subjectEmail not specified')
-      fulcio = withOptional({ caData: ca.bytes }, { oidcIssuer, subjectEmail: signedEmail })
-      rekorKeyData = rekor.bytes
+      fulcio = withOptional({ caData: ca }, { oidcIssuer, subjectEmail: signedEmail })
+      rekorKeyData = rekor
       break
     }
     case 'PKI': {
       const p = root.pki
       if (p === undefined) return fail([...rootPath, 'pki'], nilPointer('policyType PKI', 'pki'))
       const at = [...rootPath, 'pki'] as const
-      const roots = bytesOf(p.caRootsData, [...at, 'caRootsData'])
-      if ('issue' in roots) return roots
-      const intermediates = bytesOf(p.caIntermediatesData, [...at, 'caIntermediatesData'])
-      if ('issue' in intermediates) return intermediates
+      const decoded = bytesOfFields(at, [['caRootsData', p.caRootsData], ['caIntermediatesData', p.caIntermediatesData]])
+      if ('issue' in decoded) return decoded
+      const [roots, intermediates] = decoded.bytes
       const email = p.pkiCertificateSubject?.email ?? ''
       const hostname = p.pkiCertificateSubject?.hostname ?? ''
       // newPRSigstoreSignedPKI
-      if (roots.bytes === undefined) return fail([...at, 'caRootsData'], 'At least one of caRootsPath and caRootsData must be specified')
+      if (roots === undefined) return fail([...at, 'caRootsData'], 'At least one of caRootsPath and caRootsData must be specified')
       if (email === '' && hostname === '') {
         return fail([...at, 'pkiCertificateSubject'], 'At least one of subjectEmail, subjectHostname must be specified')
       }
       pki = {
-        caRootsData: goEncodeBase64(roots.bytes),
-        ...(intermediates.bytes !== undefined && intermediates.bytes.length > 0
-          ? { caIntermediatesData: goEncodeBase64(intermediates.bytes) }
+        caRootsData: goEncodeBase64(roots),
+        ...(intermediates !== undefined && intermediates.length > 0
+          ? { caIntermediatesData: goEncodeBase64(intermediates) }
           : {}),
         ...(email !== '' ? { subjectEmail: email } : {}),
         ...(hostname !== '' ? { subjectHostname: hostname } : {}),

@@ -7,6 +7,7 @@ import { compareBytewise } from '../upstream/go-json.ts'
 import { goQuoteList } from '../upstream/go-strconv.ts'
 import { resolveRequirement, type Requirement } from './requirement.ts'
 import { scopeIsNestedInsideScope } from './scope-nesting.ts'
+import { getOrCompute } from '../memo.ts'
 
 /** An ImagePolicy that lost one or more scopes to cluster scopes. */
 export interface ScopeConflict {
@@ -83,12 +84,7 @@ export function resolveScopes(
         lost.push(scope)
         continue
       }
-      let scopes = namespaces.get(namespace)
-      if (scopes === undefined) {
-        scopes = new Map()
-        namespaces.set(namespace, scopes)
-      }
-      appendTo(scopes, scope, item.value)
+      appendTo(getOrCompute(namespaces, namespace, () => new Map()), scope, item.value)
     }
     if (lost.length > 0) conflicts.push({ policy: ip, scopes: lost, message: conflictMessage(lost) })
   }

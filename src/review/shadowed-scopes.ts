@@ -10,6 +10,7 @@ import { formatResource, issue, type Issue } from '../issues.ts'
 import { lookupRequirements, parseImageReference, policyNamespaces, type ImageReference, type PolicyMatch } from '../explain/policy-lookup.ts'
 import { NAME_TOTAL_LENGTH_MAX, parseReference, referenceName, type DockerReference } from '../upstream/docker-reference.ts'
 import type { PolicyFile, ScopeOwner } from './file-scopes.ts'
+import { getOrCompute } from '../memo.ts'
 
 /** A name no scope uses, for probe images. */
 const PROBE = 'imagepolicy-mc-probe'
@@ -147,14 +148,7 @@ export function shadowedScopeIssues(files: Iterable<PolicyFile>): Issue[] {
   // namespace scopes kept to the end are tens of megabytes the garbage collector
   // copies and promotes for nothing.
   const probeCache = new Map<string, ProbedScope>()
-  const kept = (scope: string): ProbedScope => {
-    let p = probeCache.get(scope)
-    if (p === undefined) {
-      p = scopeProbes(scope)
-      probeCache.set(scope, p)
-    }
-    return p
-  }
+  const kept = (scope: string): ProbedScope => getOrCompute(probeCache, scope, scopeProbes)
   const out = new Map<string, Issue>()
   const add = (i: Issue) => out.set(`${i.severity}\u0000${i.resource !== undefined ? formatResource(i.resource) : ''}\u0000${i.path.join('.')}\u0000${i.message}`, i)
   for (const file of files) {

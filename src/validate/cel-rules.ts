@@ -5,7 +5,7 @@
 // Pure; linear time on every input; never throws.
 
 import { isRequestURI } from '../upstream/go-url.ts'
-import { finding, MSG, type Finding, type Path } from './findings.ts'
+import { checkIssue, MSG, type CheckIssue, type Path } from './check-issue.ts'
 import { goDecodeBase64 } from '../upstream/go-base64.ts'
 import { isDns1123Subdomain } from '../upstream/dns1123.ts'
 import { isObject } from '../is-object.ts'
@@ -130,19 +130,19 @@ function countOf(text: string, marker: string): number {
 }
 
 /** The marker rules of one byte field (K, R, F or C family). */
-function byteFieldRules(value: unknown, path: Path, field: string, type: PemType, balanced: boolean): Finding[] {
+function byteFieldRules(value: unknown, path: Path, field: string, type: PemType, balanced: boolean): CheckIssue[] {
   if (typeof value !== 'string') return []
   const messages = [CEL_MESSAGES.start(field, type), CEL_MESSAGES.end(field, type), ...(balanced ? [CEL_MESSAGES.balanced(field)] : [])]
   const seen = celBytesAsString(value)
-  if ('error' in seen) return messages.map((m) => finding('rule', 'cel', path, MSG.rule('string', `${seen.error} evaluating rule: ${m}`)))
+  if ('error' in seen) return messages.map((m) => checkIssue('rule', 'cel', path, MSG.rule('string', `${seen.error} evaluating rule: ${m}`)))
   const text = seen.text
   const begin = `-----BEGIN ${type}-----`
   const end = `-----END ${type}-----`
-  const out: Finding[] = []
-  if (!text.startsWith(begin)) out.push(finding('rule', 'cel', path, MSG.rule('string', messages[0]!)))
-  if (!(text.endsWith(`${end}\n`) || text.endsWith(end))) out.push(finding('rule', 'cel', path, MSG.rule('string', messages[1]!)))
+  const out: CheckIssue[] = []
+  if (!text.startsWith(begin)) out.push(checkIssue('rule', 'cel', path, MSG.rule('string', messages[0]!)))
+  if (!(text.endsWith(`${end}\n`) || text.endsWith(end))) out.push(checkIssue('rule', 'cel', path, MSG.rule('string', messages[1]!)))
   if (balanced && countOf(text, '-----BEGIN CERTIFICATE-----') !== countOf(text, '-----END CERTIFICATE-----')) {
-    out.push(finding('rule', 'cel', path, MSG.rule('string', messages[2]!)))
+    out.push(checkIssue('rule', 'cel', path, MSG.rule('string', messages[2]!)))
   }
   return out
 }
@@ -157,25 +157,45 @@ function child(o: Record<string, unknown>, key: string): Record<string, unknown>
   return isObject(v) ? v : undefined
 }
 
-/** `cond ? has(self.field) : !has(self.field)` — the union rules U1–U3, I1, I2. */
-function unionRule(o: Record<string, unknown>, discriminant: string, value: string, field: string, message: string, path: Path): Finding[] {
-  const selected = has(o, discriminant) && o[discriminant] === value
-  return selected === has(o, field) ? [] : [finding('rule', 'cel', path, MSG.rule('object', message))]
+/** A discriminated union's members: the discriminant's value, the field it requires (and no other value allows), the rule's message. */
+type Union = readonly (readonly [value: string, field: string, message: string])[]
+
+/** `rootOfTrust` by `policyType` (U1–U3, in the CRD's order). */
+const ROOT_UNIONS: Union = [
+  ['PKI', 'pki', CEL_MESSAGES.U1],
+  ['PublicKey', 'publicKey', CEL_MESSAGES.U2],
+  ['FulcioCAWithRekor', 'fulcioCAWithRekor', CEL_MESSAGES.U3],
+]
+
+/** `signedIdentity` by `matchPolicy` (I1, I2). */
+const IDENTITY_UNIONS: Union = [
+  ['ExactRepository', 'exactRepository', CEL_MESSAGES.I1],
+  ['RemapIdentity', 'remapIdentity', CEL_MESSAGES.I2],
+]
+
+/** `cond ? has(self.field) : !has(self.field)` for each member — the union rules U1–U3, I1, I2. */
+function unionRules(o: Record<string, unknown>, discriminant: string, union: Union, path: Path): CheckIssue[] {
+  const out: CheckIssue[] = []
+  for (const [value, field, message] of union) {
+    const selected = has(o, discriminant) && o[discriminant] === value
+    if (selected !== has(o, field)) out.push(checkIssue('rule', 'cel', path, MSG.rule('object', message)))
+  }
+  return out
 }
 
 /**
  * Every CEL rule of a policy `spec` (already null-pruned, with no blocking schema
  * error). `at` is the spec's path (`['spec']`).
  */
-export function policyCelFindings(spec: Record<string, unknown>, version: PolicyVersion, at: Path = ['spec']): Finding[] {
-  const out: Finding[] = []
+export function policyCelFindings(spec: Record<string, unknown>, version: PolicyVersion, at: Path = ['spec']): CheckIssue[] {
+  const out: CheckIssue[] = []
   const v1 = version === 'v1'
 
   const scopes = has(spec, 'scopes') ? spec['scopes'] : undefined
   if (Array.isArray(scopes)) {
     scopes.forEach((scope, i) => {
       if (typeof scope !== 'string') return
-      for (const id of scopeRuleIds(scope)) out.push(finding('rule', 'cel', [...at, 'scopes', i], MSG.rule('string', CEL_MESSAGES[id])))
+      for (const id of scopeRuleIds(scope)) out.push(checkIssue('rule', 'cel', [...at, 'scopes', i], MSG.rule('string', CEL_MESSAGES[id])))
     })
   }
 
@@ -186,18 +206,14 @@ export function policyCelFindings(spec: Record<string, unknown>, version: Policy
   const root = child(policy, 'rootOfTrust')
   if (root !== undefined) {
     const rootAt = [...policyAt, 'rootOfTrust']
-    out.push(
-      ...unionRule(root, 'policyType', 'PKI', 'pki', CEL_MESSAGES.U1, rootAt),
-      ...unionRule(root, 'policyType', 'PublicKey', 'publicKey', CEL_MESSAGES.U2, rootAt),
-      ...unionRule(root, 'policyType', 'FulcioCAWithRekor', 'fulcioCAWithRekor', CEL_MESSAGES.U3, rootAt),
-    )
+    out.push(...unionRules(root, 'policyType', ROOT_UNIONS, rootAt))
     /** The byte-field rules of `obj[field]`, at `objAt`. */
-    const bytes = (obj: Record<string, unknown>, objAt: Path, field: string, type: PemType, balanced: boolean): Finding[] =>
+    const bytes = (obj: Record<string, unknown>, objAt: Path, field: string, type: PemType, balanced: boolean): CheckIssue[] =>
       byteFieldRules(obj[field], [...objAt, field], field, type, balanced)
     /** A string field's CEL rule: the finding when `obj[field]` is a string `ok` refuses. */
-    const stringRule = (obj: Record<string, unknown>, objAt: Path, field: string, ok: (v: string) => boolean, message: string): Finding[] => {
+    const stringRule = (obj: Record<string, unknown>, objAt: Path, field: string, ok: (v: string) => boolean, message: string): CheckIssue[] => {
       const v = obj[field]
-      return typeof v === 'string' && !ok(v) ? [finding('rule', 'cel', [...objAt, field], MSG.rule('string', message))] : []
+      return typeof v === 'string' && !ok(v) ? [checkIssue('rule', 'cel', [...objAt, field], MSG.rule('string', message))] : []
     }
     const publicKey = child(root, 'publicKey')
     if (publicKey !== undefined && v1) {
@@ -221,7 +237,7 @@ export function policyCelFindings(spec: Record<string, unknown>, version: Policy
       const subject = child(pki, 'pkiCertificateSubject')
       if (subject !== undefined) {
         const s = [...k, 'pkiCertificateSubject']
-        if (!has(subject, 'email') && !has(subject, 'hostname')) out.push(finding('rule', 'cel', s, MSG.rule('object', CEL_MESSAGES.P1)))
+        if (!has(subject, 'email') && !has(subject, 'hostname')) out.push(checkIssue('rule', 'cel', s, MSG.rule('object', CEL_MESSAGES.P1)))
         out.push(...stringRule(subject, s, 'email', isEmailLike, CEL_MESSAGES.E2[version]), ...stringRule(subject, s, 'hostname', isPkiHostname, CEL_MESSAGES.H1[version]))
       }
     }
@@ -230,13 +246,10 @@ export function policyCelFindings(spec: Record<string, unknown>, version: Policy
   const identity = child(policy, 'signedIdentity')
   if (identity !== undefined) {
     const idAt = [...policyAt, 'signedIdentity']
-    out.push(
-      ...unionRule(identity, 'matchPolicy', 'ExactRepository', 'exactRepository', CEL_MESSAGES.I1, idAt),
-      ...unionRule(identity, 'matchPolicy', 'RemapIdentity', 'remapIdentity', CEL_MESSAGES.I2, idAt),
-    )
+    out.push(...unionRules(identity, 'matchPolicy', IDENTITY_UNIONS, idAt))
     const repositoryRules = (value: unknown, path: Path): void => {
       if (typeof value !== 'string') return
-      for (const id of identityRuleIds(value)) out.push(finding('rule', 'cel', path, MSG.rule('string', id === 'Q1' ? CEL_MESSAGES.Q1 : CEL_MESSAGES.Q2[version])))
+      for (const id of identityRuleIds(value)) out.push(checkIssue('rule', 'cel', path, MSG.rule('string', id === 'Q1' ? CEL_MESSAGES.Q1 : CEL_MESSAGES.Q2[version])))
     }
     const exact = child(identity, 'exactRepository')
     if (exact !== undefined) repositoryRules(exact['repository'], [...idAt, 'exactRepository', 'repository'])

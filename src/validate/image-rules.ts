@@ -3,7 +3,7 @@
 // set of the search registries, and each registry entry in the form MCO accepts
 // (mco-rendering.md §6). Pure; never throws.
 
-import { finding, MSG, quote, type Finding, type Path } from './findings.ts'
+import { checkIssue, MSG, quote, type CheckIssue, type Path } from './check-issue.ts'
 import { setFindings } from './structural.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 import { isValidRegistriesConfScope, matchesSourcePattern } from '../upstream/registries-patterns.ts'
@@ -26,15 +26,15 @@ const SOURCES_AT: Path = ['spec', 'registrySources']
  * check is narrower (it lets allowed be exactly the payload repository) and is
  * reported by the renderer in MCO's words; this is the API server's.
  */
-export function imageCelFindings(image: Record<string, unknown>): Finding[] {
+export function imageCelFindings(image: Record<string, unknown>): CheckIssue[] {
   const sources = registrySources(image)
   if (sources === undefined) return []
   const has = (key: string): boolean => Object.hasOwn(sources, key) && sources[key] !== null && sources[key] !== undefined
-  return has('blockedRegistries') && has('allowedRegistries') ? [finding('rule', 'cel', SOURCES_AT, MSG.rule('object', REGISTRY_UNION_MESSAGE))] : []
+  return has('blockedRegistries') && has('allowedRegistries') ? [checkIssue('rule', 'cel', SOURCES_AT, MSG.rule('object', REGISTRY_UNION_MESSAGE))] : []
 }
 
 /** `x-kubernetes-list-type: set` on `containerRuntimeSearchRegistries`. */
-export function imageSetFindings(image: Record<string, unknown>): Finding[] {
+export function imageSetFindings(image: Record<string, unknown>): CheckIssue[] {
   const sources = registrySources(image)
   return sources === undefined ? [] : setFindings(sources['containerRuntimeSearchRegistries'], [...SOURCES_AT, 'containerRuntimeSearchRegistries'])
 }
@@ -81,16 +81,16 @@ const RULE_LISTS = ['allowedRegistries', 'blockedRegistries', 'insecureRegistrie
  * API server's words (`<path>[i]: Invalid value: "string": <message>`). Runs on
  * every Image, as the API server does, whatever its name.
  */
-export function imageEntryCelFindings(image: Record<string, unknown>, rules: ImageApiRules): Finding[] {
+export function imageEntryCelFindings(image: Record<string, unknown>, rules: ImageApiRules): CheckIssue[] {
   if (rules === 'through-4.22') return []
   const sources = registrySources(image)
   if (sources === undefined) return []
-  const out: Finding[] = []
+  const out: CheckIssue[] = []
   for (const key of RULE_LISTS) {
     const list = sources[key]
     if (!Array.isArray(list)) continue
     list.forEach((entry, i) => {
-      if (typeof entry === 'string' && !isValidRegistryEntry(entry)) out.push(finding('rule', 'cel', [...SOURCES_AT, key, i], MSG.rule('string', REGISTRY_ENTRY_MESSAGE)))
+      if (typeof entry === 'string' && !isValidRegistryEntry(entry)) out.push(checkIssue('rule', 'cel', [...SOURCES_AT, key, i], MSG.rule('string', REGISTRY_ENTRY_MESSAGE)))
     })
   }
   return out
@@ -108,16 +108,16 @@ const ENTRY_LISTS = [
  * of `/@:*` after it), reported at the entry with MCO's words. MCO stops at the
  * first bad entry, and only on the paths that read it; this names all of them.
  */
-export function imageEntryFindings(image: Record<string, unknown>): Finding[] {
+export function imageEntryFindings(image: Record<string, unknown>): CheckIssue[] {
   const sources = registrySources(image)
   if (sources === undefined) return []
-  const out: Finding[] = []
+  const out: CheckIssue[] = []
   for (const [key, word] of ENTRY_LISTS) {
     const list = sources[key]
     if (!Array.isArray(list)) continue
     list.forEach((entry, i) => {
       if (typeof entry === 'string' && !isValidRegistriesConfScope(entry)) {
-        out.push(finding('rule', 'registries', [...SOURCES_AT, key, i], `invalid entry for ${word} registries ${entry.length > 256 ? quote(entry) : goQuote(entry)}`))
+        out.push(checkIssue('rule', 'registries', [...SOURCES_AT, key, i], `invalid entry for ${word} registries ${entry.length > 256 ? quote(entry) : goQuote(entry)}`))
       }
     })
   }

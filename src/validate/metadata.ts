@@ -3,7 +3,7 @@
 // `ValidateNamespaceName`) and OpenShift's singleton rule for the Image config.
 // Pure; never throws.
 
-import { finding, MSG, type Finding } from './findings.ts'
+import { checkIssue, MSG, type CheckIssue } from './check-issue.ts'
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../upstream/dns1123.ts'
 import { isObject } from '../is-object.ts'
 
@@ -14,21 +14,21 @@ import { isObject } from '../is-object.ts'
  * `/etc/crio/policies/<namespace>.json` and `../x` must never reach a path. A name
  * that is not a DNS-1123 subdomain is an API rule.
  */
-export function policyMetadataFindings(value: Record<string, unknown>, kind: string): Finding[] {
-  const out: Finding[] = []
+export function policyMetadataFindings(value: Record<string, unknown>, kind: string): CheckIssue[] {
+  const out: CheckIssue[] = []
   const metadata = isObject(value['metadata']) ? value['metadata'] : {}
   const name = metadata['name']
   if (name === undefined || name === null || name === '') {
-    out.push(finding('fatal', 'schema', ['metadata', 'name'], MSG.required('name or generateName is required')))
+    out.push(checkIssue('fatal', 'schema', ['metadata', 'name'], MSG.required('name or generateName is required')))
   } else if (typeof name === 'string') {
     const problems = dns1123SubdomainProblems(name)
-    if (problems.length > 0) out.push(finding('rule', 'schema', ['metadata', 'name'], MSG.invalid(name, problems.join(', '))))
+    if (problems.length > 0) out.push(checkIssue('rule', 'schema', ['metadata', 'name'], MSG.invalid(name, problems.join(', '))))
   }
   if (kind !== 'ImagePolicy') return out
   const namespace = metadata['namespace']
   if (namespace === undefined || namespace === null || namespace === '') {
     out.push(
-      finding(
+      checkIssue(
         'fatal',
         'schema',
         ['metadata', 'namespace'],
@@ -37,7 +37,7 @@ export function policyMetadataFindings(value: Record<string, unknown>, kind: str
     )
   } else if (typeof namespace === 'string') {
     const problems = dns1123LabelProblems(namespace)
-    if (problems.length > 0) out.push(finding('fatal', 'schema', ['metadata', 'namespace'], MSG.invalid(namespace, problems.join(', '))))
+    if (problems.length > 0) out.push(checkIssue('fatal', 'schema', ['metadata', 'namespace'], MSG.invalid(namespace, problems.join(', '))))
   }
   return out
 }
@@ -49,10 +49,10 @@ export function policyMetadataFindings(value: Record<string, unknown>, kind: str
  * `customresourcevalidation.RequireNameCluster`) rejects any other name, and MCO
  * reads only `cluster`.
  */
-export function imageMetadataFindings(value: Record<string, unknown>): Finding[] {
+export function imageMetadataFindings(value: Record<string, unknown>): CheckIssue[] {
   const metadata = isObject(value['metadata']) ? value['metadata'] : {}
   const name = metadata['name']
-  if (name === undefined || name === null || name === '') return [finding('rule', 'schema', ['metadata', 'name'], MSG.required('name or generateName is required'))]
-  if (name !== 'cluster') return [finding('rule', 'schema', ['metadata', 'name'], MSG.invalid(name, 'must be cluster'))]
+  if (name === undefined || name === null || name === '') return [checkIssue('rule', 'schema', ['metadata', 'name'], MSG.required('name or generateName is required'))]
+  if (name !== 'cluster') return [checkIssue('rule', 'schema', ['metadata', 'name'], MSG.invalid(name, 'must be cluster'))]
   return []
 }

@@ -5,7 +5,7 @@
 // (node:crypto parses in memory); never throws.
 
 import { createPublicKey, X509Certificate } from 'node:crypto'
-import { finding, type Finding, type Path } from './findings.ts'
+import { checkIssue, type CheckIssue, type Path } from './check-issue.ts'
 import { goDecodeBase64 } from '../upstream/go-base64.ts'
 import { isObject } from '../is-object.ts'
 
@@ -46,8 +46,8 @@ function reason(e: unknown): string {
 /** Go's `x509` parses these curves; containers/image's sigstore verifier takes any of them. */
 const EC_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1', 'secp224r1'])
 
-function privateKeyFinding(path: Path, field: string, index: number, type: string): Finding {
-  return finding(
+function privateKeyFinding(path: Path, field: string, index: number, type: string): CheckIssue {
+  return checkIssue(
     'rule',
     'content',
     path,
@@ -60,7 +60,7 @@ function privateKeyFinding(path: Path, field: string, index: number, type: strin
  * `RSA PUBLIC KEY`, which containers/image also reads), each of a type sigstore
  * verifies with (RSA, ECDSA on a Go-supported curve, Ed25519).
  */
-export function publicKeyFindings(value: string, path: Path, field: string): Finding[] {
+export function publicKeyFindings(value: string, path: Path, field: string): CheckIssue[] {
   return memoized(`k\0${field}\0${value}`, path, () => publicKeyFindingsUncached(value, path, field))
 }
 
@@ -69,10 +69,10 @@ export function publicKeyFindings(value: string, path: Path, field: string): Fin
  * repeat the same few keys across thousands of policies: results are cached by
  * field and value (findings are data; only their path differs per use).
  */
-const CACHE = new Map<string, { readonly path: Path; readonly findings: readonly Finding[] }>()
+const CACHE = new Map<string, { readonly path: Path; readonly findings: readonly CheckIssue[] }>()
 const CACHE_LIMIT = 4096
 
-function memoized(key: string, path: Path, compute: () => Finding[]): Finding[] {
+function memoized(key: string, path: Path, compute: () => CheckIssue[]): CheckIssue[] {
   const hit = CACHE.get(key)
   if (hit !== undefined) {
     return hit.findings.map((f) => (f.path === hit.path ? { ...f, path } : f))
@@ -83,17 +83,17 @@ function memoized(key: string, path: Path, compute: () => Finding[]): Finding[] 
   return findings
 }
 
-function publicKeyFindingsUncached(value: string, path: Path, field: string): Finding[] {
+function publicKeyFindingsUncached(value: string, path: Path, field: string): CheckIssue[] {
   const decoded = goDecodeBase64(value)
-  if ('error' in decoded) return [finding('rule', 'content', path, `the ${field} is not base64: ${decoded.error}`)]
+  if ('error' in decoded) return [checkIssue('rule', 'content', path, `the ${field} is not base64: ${decoded.error}`)]
   const blocks = pemBlocks(decoded.bytes.toString('utf8'))
-  if (blocks.length === 0) return [finding('rule', 'content', path, `the ${field} holds no PEM block: expected a PEM public key`)]
-  const out: Finding[] = []
+  if (blocks.length === 0) return [checkIssue('rule', 'content', path, `the ${field} holds no PEM block: expected a PEM public key`)]
+  const out: CheckIssue[] = []
   blocks.forEach((block, i) => {
     if (block.type.includes('PRIVATE KEY')) return out.push(privateKeyFinding(path, field, i, block.type))
     if (block.type !== 'PUBLIC KEY' && block.type !== 'RSA PUBLIC KEY') {
       return out.push(
-        finding('rule', 'content', path, `the ${field} PEM block ${i + 1} is ${block.type === '' ? 'not terminated' : `a ${block.type}`}: expected a PUBLIC KEY`),
+        checkIssue('rule', 'content', path, `the ${field} PEM block ${i + 1} is ${block.type === '' ? 'not terminated' : `a ${block.type}`}: expected a PUBLIC KEY`),
       )
     }
     try {
@@ -101,12 +101,12 @@ function publicKeyFindingsUncached(value: string, path: Path, field: string): Fi
       const type = key.asymmetricKeyType ?? 'unknown'
       const curve = key.asymmetricKeyDetails?.namedCurve
       if (type === 'ec' && (curve === undefined || !EC_CURVES.has(curve))) {
-        out.push(finding('rule', 'content', path, `the ${field} PEM block ${i + 1} is an EC key on curve ${curve ?? 'unknown'}, which Go cannot load`))
+        out.push(checkIssue('rule', 'content', path, `the ${field} PEM block ${i + 1} is an EC key on curve ${curve ?? 'unknown'}, which Go cannot load`))
       } else if (type !== 'rsa' && type !== 'ec' && type !== 'ed25519') {
-        out.push(finding('rule', 'content', path, `the ${field} PEM block ${i + 1} is a ${type} key: sigstore verifies with RSA, ECDSA or Ed25519 keys only`))
+        out.push(checkIssue('rule', 'content', path, `the ${field} PEM block ${i + 1} is a ${type} key: sigstore verifies with RSA, ECDSA or Ed25519 keys only`))
       }
     } catch (e) {
-      out.push(finding('rule', 'content', path, `the ${field} PEM block ${i + 1} is not a valid public key: ${reason(e)}`))
+      out.push(checkIssue('rule', 'content', path, `the ${field} PEM block ${i + 1} is not a valid public key: ${reason(e)}`))
     }
     return undefined
   })
@@ -124,35 +124,35 @@ function describeCertificate(cert: X509Certificate, index: number): string {
  * certificates outside their validity period at `now`, or without the CA basic
  * constraint, are warnings.
  */
-export function certificateFindings(value: string, path: Path, field: string, now: Date): Finding[] {
+export function certificateFindings(value: string, path: Path, field: string, now: Date): CheckIssue[] {
   return memoized(`c\0${field}\0${now.getTime()}\0${value}`, path, () => certificateFindingsUncached(value, path, field, now))
 }
 
-function certificateFindingsUncached(value: string, path: Path, field: string, now: Date): Finding[] {
+function certificateFindingsUncached(value: string, path: Path, field: string, now: Date): CheckIssue[] {
   const decoded = goDecodeBase64(value)
-  if ('error' in decoded) return [finding('rule', 'content', path, `the ${field} is not base64: ${decoded.error}`)]
+  if ('error' in decoded) return [checkIssue('rule', 'content', path, `the ${field} is not base64: ${decoded.error}`)]
   const blocks = pemBlocks(decoded.bytes.toString('utf8'))
-  if (blocks.length === 0) return [finding('rule', 'content', path, `the ${field} holds no PEM block: expected PEM certificates`)]
-  const out: Finding[] = []
+  if (blocks.length === 0) return [checkIssue('rule', 'content', path, `the ${field} holds no PEM block: expected PEM certificates`)]
+  const out: CheckIssue[] = []
   blocks.forEach((block, i) => {
     if (block.type.includes('PRIVATE KEY')) return out.push(privateKeyFinding(path, field, i, block.type))
     if (block.type !== 'CERTIFICATE') {
       return out.push(
-        finding('rule', 'content', path, `the ${field} PEM block ${i + 1} is ${block.type === '' ? 'not terminated' : `a ${block.type}`}: expected a CERTIFICATE`),
+        checkIssue('rule', 'content', path, `the ${field} PEM block ${i + 1} is ${block.type === '' ? 'not terminated' : `a ${block.type}`}: expected a CERTIFICATE`),
       )
     }
     let cert: X509Certificate
     try {
       cert = new X509Certificate(block.text)
     } catch (e) {
-      return out.push(finding('rule', 'content', path, `the ${field} certificate ${i + 1} does not parse: ${reason(e)}`))
+      return out.push(checkIssue('rule', 'content', path, `the ${field} certificate ${i + 1} does not parse: ${reason(e)}`))
     }
     const from = new Date(cert.validFrom)
     const to = new Date(cert.validTo)
     const name = `the ${field} ${describeCertificate(cert, i)}`
-    if (!Number.isNaN(from.getTime()) && now < from) out.push(finding('advice', 'content', path, `${name} is not valid before ${from.toISOString()}`))
-    if (!Number.isNaN(to.getTime()) && now > to) out.push(finding('advice', 'content', path, `${name} expired on ${to.toISOString()}`))
-    if (!cert.ca) out.push(finding('advice', 'content', path, `${name} is not a CA certificate (no basicConstraints CA:TRUE), so it cannot anchor a chain`))
+    if (!Number.isNaN(from.getTime()) && now < from) out.push(checkIssue('advice', 'content', path, `${name} is not valid before ${from.toISOString()}`))
+    if (!Number.isNaN(to.getTime()) && now > to) out.push(checkIssue('advice', 'content', path, `${name} expired on ${to.toISOString()}`))
+    if (!cert.ca) out.push(checkIssue('advice', 'content', path, `${name} is not a CA certificate (no basicConstraints CA:TRUE), so it cannot anchor a chain`))
     return undefined
   })
   return out
@@ -162,8 +162,8 @@ function certificateFindingsUncached(value: string, path: Path, field: string, n
  * The content checks of a policy spec. `skip(path)` says a field already has a
  * finding (format or marker rules), which makes parsing it pointless.
  */
-export function policyContentFindings(spec: Record<string, unknown>, now: Date, skip: (path: Path) => boolean, at: Path = ['spec']): Finding[] {
-  const out: Finding[] = []
+export function policyContentFindings(spec: Record<string, unknown>, now: Date, skip: (path: Path) => boolean, at: Path = ['spec']): CheckIssue[] {
+  const out: CheckIssue[] = []
   const policy = spec['policy']
   const root = isObject(policy) ? policy['rootOfTrust'] : undefined
   if (!isObject(root)) return out

@@ -4,7 +4,7 @@
 // then what JSON Schema cannot say: `format: byte` and `x-kubernetes-list-type: set`.
 // Pure; never throws on bad input.
 
-import { dotted, finding, MSG, quote, type Finding, type Path } from './findings.ts'
+import { dotted, checkIssue, MSG, quote, type CheckIssue, type Path } from './check-issue.ts'
 import type { SchemaError, SchemaValidator } from './schema-validators.generated.js'
 import { isObject } from '../is-object.ts'
 
@@ -62,43 +62,43 @@ function valueAt(data: unknown, path: Path): unknown {
 }
 
 /** One ajv error in the API server's words (`ValidateCustomResource`). */
-function fromSchemaError(e: SchemaError, data: unknown): Finding {
+function fromSchemaError(e: SchemaError, data: unknown): CheckIssue {
   const at = pointerPath(e.instancePath, data)
   const value = valueAt(data, at)
   const limit = typeof e.params['limit'] === 'number' ? e.params['limit'] : 0
   switch (e.keyword) {
     case 'required':
-      return finding('rule', 'schema', [...at, String(e.params['missingProperty'])], MSG.required(), true, 'required')
+      return checkIssue('rule', 'schema', [...at, String(e.params['missingProperty'])], MSG.required(), true, 'required')
     case 'additionalProperties':
       // Pruned by the server; an error only under strict field validation, never blocking.
-      return finding('rule', 'schema', [...at, String(e.params['additionalProperty'])], MSG.unknownField())
+      return checkIssue('rule', 'schema', [...at, String(e.params['additionalProperty'])], MSG.unknownField())
     case 'type':
-      return finding('rule', 'schema', at, MSG.typeInvalid(at, String(e.params['type']), value), true, 'type')
+      return checkIssue('rule', 'schema', at, MSG.typeInvalid(at, String(e.params['type']), value), true, 'type')
     case 'enum': {
       const allowed = Array.isArray(e.params['allowedValues']) ? e.params['allowedValues'].map(String) : []
-      return finding('rule', 'schema', at, MSG.notSupported(value, allowed), true)
+      return checkIssue('rule', 'schema', at, MSG.notSupported(value, allowed), true)
     }
     case 'maxLength':
-      return finding('rule', 'schema', at, MSG.tooLong(limit), true)
+      return checkIssue('rule', 'schema', at, MSG.tooLong(limit), true)
     case 'maxItems':
-      return finding('rule', 'schema', at, MSG.tooMany(Array.isArray(value) ? value.length : 0, limit), true)
+      return checkIssue('rule', 'schema', at, MSG.tooMany(Array.isArray(value) ? value.length : 0, limit), true)
     case 'minLength':
-      return finding('rule', 'schema', at, MSG.invalid(value, `${dotted(at)} in body should be at least ${limit} chars long`))
+      return checkIssue('rule', 'schema', at, MSG.invalid(value, `${dotted(at)} in body should be at least ${limit} chars long`))
     case 'minItems':
-      return finding('rule', 'schema', at, MSG.invalid(Array.isArray(value) ? value.length : 0, `${dotted(at)} in body should have at least ${limit} items`))
+      return checkIssue('rule', 'schema', at, MSG.invalid(Array.isArray(value) ? value.length : 0, `${dotted(at)} in body should have at least ${limit} items`))
     default:
       // Not produced by our schemas; kept readable rather than thrown.
-      return finding('rule', 'schema', at, MSG.invalid(value, `${dotted(at)} in body ${e.message ?? 'is invalid'}`))
+      return checkIssue('rule', 'schema', at, MSG.invalid(value, `${dotted(at)} in body ${e.message ?? 'is invalid'}`))
   }
 }
 
 /** Runs a generated validator; a crash inside it is reported, never thrown. */
-export function schemaFindings(validate: SchemaValidator, data: unknown): Finding[] {
+export function schemaFindings(validate: SchemaValidator, data: unknown): CheckIssue[] {
   let ok: boolean
   try {
     ok = validate(data)
   } catch (e) {
-    return [finding('fatal', 'schema', [], `could not validate: ${(e as Error).message}`, true)]
+    return [checkIssue('fatal', 'schema', [], `could not validate: ${(e as Error).message}`, true)]
   }
   if (ok) return []
   return (validate.errors ?? []).map((e) => fromSchemaError(e, data))
@@ -122,19 +122,19 @@ export function isStrictBase64(s: string): boolean {
 }
 
 /** A `format: byte` finding for a string field, or none. */
-export function byteFormatFindings(value: unknown, path: Path): Finding[] {
+export function byteFormatFindings(value: unknown, path: Path): CheckIssue[] {
   if (typeof value !== 'string' || isStrictBase64(value)) return []
-  return [finding('rule', 'schema', path, MSG.invalid(value, `${dotted(path)} in body must be of type byte: ${quote(value)}`))]
+  return [checkIssue('rule', 'schema', path, MSG.invalid(value, `${dotted(path)} in body must be of type byte: ${quote(value)}`))]
 }
 
 /** `x-kubernetes-list-type: set`: every repeated string is a `Duplicate value` at its index. */
-export function setFindings(list: unknown, path: Path): Finding[] {
+export function setFindings(list: unknown, path: Path): CheckIssue[] {
   if (!Array.isArray(list)) return []
   const seen = new Set<string>()
-  const out: Finding[] = []
+  const out: CheckIssue[] = []
   list.forEach((item, i) => {
     if (typeof item !== 'string') return
-    if (seen.has(item)) out.push(finding('rule', 'schema', [...path, i], MSG.duplicate(item)))
+    if (seen.has(item)) out.push(checkIssue('rule', 'schema', [...path, i], MSG.duplicate(item)))
     seen.add(item)
   })
   return out

@@ -9,13 +9,14 @@ import type { ResourceRef } from '../model.ts'
 import type { ValidateMode } from '../options.ts'
 import type { ItemRole } from '../io/item-kinds.ts'
 import { policyCelFindings, type PolicyVersion } from './cel-rules.ts'
-import { finding, MSG, type Finding, type Path } from './findings.ts'
+import { asFatal, checkIssue, MSG, type CheckIssue, type Path } from './check-issue.ts'
 import { imageCelFindings, imageEntryCelFindings, imageEntryFindings, imageSetFindings, type ImageApiRules } from './image-rules.ts'
 import { imageMetadataFindings, policyMetadataFindings } from './metadata.ts'
 import { policyContentFindings } from './pem-content.ts'
 import { validateImageV1, validateImageV1Since423, validatePolicyV1, validatePolicyV1alpha1 } from './schema-validators.generated.js'
 import { byteFormatFindings, pruneNulls, schemaFindings, setFindings, type ObjectTree } from './structural.ts'
 import { isObject } from '../is-object.ts'
+import { POLICY_FIELDS, tableFields, type Field } from '../decode/policy-fields.ts'
 
 /** One input item we own, as read. */
 export interface OwnedItem {
@@ -29,28 +30,41 @@ export const MAX_ISSUES_PER_RESOURCE = 100
 
 const METADATA_TREE: ObjectTree = { labels: {}, annotations: {} }
 
-/** The objects of a policy whose null fields the API server prunes. */
-const POLICY_TREE: ObjectTree = {
-  metadata: METADATA_TREE,
-  spec: {
-    policy: {
-      rootOfTrust: { publicKey: {}, fulcioCAWithRekor: { fulcioSubject: {} }, pki: { pkiCertificateSubject: {} } },
-      signedIdentity: { exactRepository: {}, remapIdentity: {} },
-    },
-  },
+/** The objects of a table whose null fields the API server prunes (for those we read; metadata's are its own). */
+function objectTree(table: Extract<Field, { type: 'object' }>): ObjectTree {
+  const out: Record<string, ObjectTree> = {}
+  for (const [key, field] of Object.entries(table.fields)) if (field.type === 'object') out[key] = objectTree(field)
+  return out
 }
+
+/** The objects of a policy whose null fields the API server prunes. */
+const POLICY_TREE: ObjectTree = { ...objectTree(POLICY_FIELDS), metadata: METADATA_TREE }
 
 const IMAGE_TREE: ObjectTree = { metadata: METADATA_TREE, spec: { additionalTrustedCA: {}, registrySources: {} } }
 
+const POLICY_TABLE = tableFields(POLICY_FIELDS)
+
+/** A list, or an object the decoder reads every field of. */
+function readWhole(field: Field): boolean {
+  return field.type === 'strings' || (field.type === 'object' && field.partial !== true)
+}
+
 /** Where the `format: byte` fields of a policy are. */
-const BYTE_FIELDS: readonly Path[] = [
-  ['spec', 'policy', 'rootOfTrust', 'publicKey', 'keyData'],
-  ['spec', 'policy', 'rootOfTrust', 'publicKey', 'rekorKeyData'],
-  ['spec', 'policy', 'rootOfTrust', 'fulcioCAWithRekor', 'fulcioCAData'],
-  ['spec', 'policy', 'rootOfTrust', 'fulcioCAWithRekor', 'rekorKeyData'],
-  ['spec', 'policy', 'rootOfTrust', 'pki', 'caRootsData'],
-  ['spec', 'policy', 'rootOfTrust', 'pki', 'caIntermediatesData'],
-]
+const BYTE_FIELDS: readonly Path[] = POLICY_TABLE.filter((f) => f.field.type === 'string' && f.field.format === 'byte').map((f) => f.path)
+
+/**
+ * What the decoder reads of a policy (a wrong type there is fatal): every field in
+ * and under an object it reads whole (`spec`), and the fields it reads of a
+ * partial one (of metadata only name, namespace and generation; of the resource
+ * not status).
+ */
+const POLICY_READS = {
+  within: POLICY_TABLE.filter((f) => f.parent.partial === true && readWhole(f.field)).map((f) => f.path),
+  at: POLICY_TABLE.filter((f) => f.parent.partial === true && !readWhole(f.field)).map((f) => f.path),
+}
+
+/** The objects the decoder cannot go on without (a missing one is fatal). */
+const POLICY_NEEDED: readonly Path[] = POLICY_TABLE.filter((f) => f.field.absent === 'fatal').map((f) => f.path)
 
 function valueAt(data: unknown, path: Path): unknown {
   let at = data
@@ -70,30 +84,27 @@ function samePath(a: Path, b: Path): boolean {
 }
 
 /**
- * A schema finding becomes fatal (an error in every mode) when the decoder cannot
+ * A schema issue becomes fatal (an error in every mode) when the decoder cannot
  * read past it: a wrong type where it reads a value, or a missing object it needs.
  * Such input cannot be rendered whatever `--validate` says.
  */
-function withFatal(f: Finding, reads: { readonly within: readonly Path[]; readonly at: readonly Path[] }, needed: readonly Path[]): Finding {
+function withFatal(f: CheckIssue, reads: { readonly within: readonly Path[]; readonly at: readonly Path[] }, needed: readonly Path[]): CheckIssue {
   const isType = f.keyword === 'type' && (reads.within.some((p) => startsWith(f.path, p)) || reads.at.some((p) => samePath(f.path, p)))
   const isNeeded = f.keyword === 'required' && needed.some((p) => samePath(f.path, p))
-  if (isType || isNeeded) return { ...f, level: 'fatal' }
-  return f
+  return isType || isNeeded ? asFatal(f) : f
 }
 
 /** Everything about one ImagePolicy or ClusterImagePolicy. */
-export function policyFindings(value: Record<string, unknown>, version: PolicyVersion, kind: string, mode: ValidateMode, now: Date): Finding[] {
+export function policyFindings(value: Record<string, unknown>, version: PolicyVersion, kind: string, mode: ValidateMode, now: Date): CheckIssue[] {
   const data = pruneNulls(value, POLICY_TREE) as Record<string, unknown>
   const schema = schemaFindings(version === 'v1' ? validatePolicyV1 : validatePolicyV1alpha1, data)
-  // Decode reads every field under spec; of metadata only name, namespace and generation.
-  const reads = { within: [['spec']], at: [['metadata'], ['metadata', 'name'], ['metadata', 'namespace'], ['metadata', 'generation'], ['apiVersion'], ['kind']] }
   const structural = [
-    ...schema.map((f) => withFatal(f, reads, [['spec'], ['spec', 'policy']])),
+    ...schema.map((f) => withFatal(f, POLICY_READS, POLICY_NEEDED)),
     ...BYTE_FIELDS.flatMap((path) => byteFormatFindings(valueAt(data, path), path)),
     ...setFindings(valueAt(data, ['spec', 'scopes']), ['spec', 'scopes']),
   ]
   const out = [...structural, ...policyMetadataFindings(data, kind)]
-  if (structural.some((f) => f.blocking === true)) return [...out, finding('rule', 'schema', [], MSG.celSkipped)]
+  if (structural.some((f) => f.blocking === true)) return [...out, checkIssue('rule', 'schema', [], MSG.celSkipped)]
   const spec = data['spec']
   if (!isObject(spec)) return out
   out.push(...policyCelFindings(spec, version))
@@ -108,7 +119,7 @@ export function policyFindings(value: Record<string, unknown>, version: PolicyVe
  * Everything about one Image config. `rules` picks the CRD revision: the registry
  * list limits and the per-entry hostname rule exist since 4.23 (openshift-api.md §8).
  */
-export function imageFindings(value: Record<string, unknown>, rules: ImageApiRules): Finding[] {
+export function imageFindings(value: Record<string, unknown>, rules: ImageApiRules): CheckIssue[] {
   const data = pruneNulls(value, IMAGE_TREE) as Record<string, unknown>
   const metadata = data['metadata']
   const isCluster = isObject(metadata) && metadata['name'] === 'cluster'
@@ -116,26 +127,27 @@ export function imageFindings(value: Record<string, unknown>, rules: ImageApiRul
   const reads = isCluster ? { within: [['spec', 'registrySources']], at: [['spec'], ['metadata']] } : { within: [], at: [] }
   const structural = [...schemaFindings(rules === 'since-4.23' ? validateImageV1Since423 : validateImageV1, data).map((f) => withFatal(f, reads, [])), ...imageSetFindings(data)]
   const out = [...structural, ...imageMetadataFindings(data)]
-  if (structural.some((f) => f.blocking === true)) return [...out, finding('rule', 'schema', [], MSG.celSkipped)]
+  if (structural.some((f) => f.blocking === true)) return [...out, checkIssue('rule', 'schema', [], MSG.celSkipped)]
   out.push(...imageCelFindings(data), ...imageEntryCelFindings(data, rules))
   // MCO's own entry check, for the entries the API rules let through (one line per bad entry).
   if (isCluster) out.push(...imageEntryFindings(data).filter((f) => !out.some((o) => samePath(o.path, f.path))))
   return out
 }
 
-/** The severity `--validate` gives a finding, or undefined when the mode drops it. */
-function severityOf(f: Finding, mode: ValidateMode): Issue['severity'] | undefined {
-  if (f.level === 'fatal') return 'error'
+/** The severity `--validate` gives a check issue, or undefined when the mode drops it. */
+function severityOf(level: CheckIssue['level'], mode: ValidateMode): Issue['severity'] | undefined {
+  if (level === 'fatal') return 'error'
   if (mode === 'ignore') return undefined
-  if (f.level === 'advice') return 'warning'
+  if (level === 'advice') return 'warning'
   return mode === 'strict' ? 'error' : 'warning'
 }
 
-function toIssues(findings: readonly Finding[], ref: ResourceRef, mode: ValidateMode): Issue[] {
+/** A resource's check issues as `--validate` grades them, named for the resource, at most MAX_ISSUES_PER_RESOURCE. */
+function gradeIssues(checked: readonly CheckIssue[], ref: ResourceRef, mode: ValidateMode): Issue[] {
   const issues: Issue[] = []
-  for (const f of findings) {
-    const severity = severityOf(f, mode)
-    if (severity !== undefined) issues.push(issue(severity, f.code, f.message, { resource: ref, path: f.path }))
+  for (const c of checked) {
+    const severity = severityOf(c.level, mode)
+    if (severity !== undefined) issues.push(issue(severity, c.code, c.message, { resource: ref, path: c.path }))
   }
   if (issues.length <= MAX_ISSUES_PER_RESOURCE) return issues
   const sorted = sortIssues(issues)
@@ -155,21 +167,21 @@ function toIssues(findings: readonly Finding[], ref: ResourceRef, mode: Validate
 export function validateResources(items: readonly OwnedItem[], mode: ValidateMode, now: Date, imageRules: ImageApiRules = 'through-4.22'): Issue[] {
   const issues: Issue[] = []
   for (const item of items) {
-    let findings: Finding[]
+    let checked: CheckIssue[]
     try {
       if (item.role === 'policy') {
         const version: PolicyVersion = item.ref.apiVersion.endsWith('/v1alpha1') ? 'v1alpha1' : 'v1'
-        findings = policyFindings(item.value, version, item.ref.kind, mode, now)
+        checked = policyFindings(item.value, version, item.ref.kind, mode, now)
       } else if (item.role === 'image') {
-        findings = imageFindings(item.value, imageRules)
+        checked = imageFindings(item.value, imageRules)
       } else {
         continue
       }
     } catch (e) {
       // A bug of ours must not look like a crash on the user's input; it still fails the run.
-      findings = [finding('fatal', 'schema', [], `internal validation failure: ${e instanceof Error ? e.message : String(e)}`)]
+      checked = [checkIssue('fatal', 'schema', [], `internal validation failure: ${e instanceof Error ? e.message : String(e)}`)]
     }
-    issues.push(...toIssues(findings, item.ref, mode))
+    issues.push(...gradeIssues(checked, item.ref, mode))
   }
   return issues
 }

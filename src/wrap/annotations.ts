@@ -9,6 +9,7 @@ import { compareBytewise } from '../upstream/go-json.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { clusterScopeIndex, comparePolicies } from '../resolve/scopes.ts'
+import { getOrCompute } from '../memo.ts'
 
 /**
  * The inputs a MachineConfig was rendered from, one per line:
@@ -122,12 +123,11 @@ function fileSources(file: NodeFile, x: SourceIndex): readonly number[] {
 const DIGESTS = new WeakMap<NodeFile, string>()
 
 function digest(file: NodeFile): string {
-  let d = DIGESTS.get(file)
-  if (d === undefined) {
-    d = createHash('sha256').update(file.contents, 'utf8').digest('hex')
-    DIGESTS.set(file, d)
-  }
-  return d
+  return getOrCompute(DIGESTS, file, sha256Of)
+}
+
+function sha256Of(file: NodeFile): string {
+  return createHash('sha256').update(file.contents, 'utf8').digest('hex')
 }
 
 /**

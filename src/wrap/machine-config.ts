@@ -5,6 +5,7 @@ import type { NodeFile } from '../model.ts'
 import type { CompressMode } from '../options.ts'
 import { gzip } from './gzip.ts'
 import { isObject } from '../is-object.ts'
+import { getOrCompute } from '../memo.ts'
 
 export const MC_API_VERSION = 'machineconfiguration.openshift.io/v1'
 export const MC_KIND = 'MachineConfig'
@@ -34,14 +35,8 @@ export function dataUrl(contents: string): string {
 /** `encode` once per file: every pool's MachineConfigs embed the same file objects. */
 function oncePerFile(encode: (contents: string) => string): (file: NodeFile) => string {
   const cache = new WeakMap<NodeFile, string>()
-  return (file) => {
-    let url = cache.get(file)
-    if (url === undefined) {
-      url = encode(file.contents)
-      cache.set(file, url)
-    }
-    return url
-  }
+  const encodeFile = (file: NodeFile): string => encode(file.contents)
+  return (file) => getOrCompute(cache, file, encodeFile)
 }
 
 const fileDataUrl = oncePerFile(dataUrl)

@@ -1,15 +1,15 @@
-// Validate stage helper: what a check finds, before the --validate mode turns it into
-// an Issue, and the API server's wording for it (k8s.io/apimachinery
+// Validate stage helper: the Issue a check makes (its severity provisional until the
+// --validate mode grades it), and the API server's wording for it (k8s.io/apimachinery
 // pkg/util/validation/field `Error.ErrorBody`, apiextensions-apiserver
 // pkg/apiserver/validation `ValidateCustomResource`; openshift-api.md §6). Pure.
 
-import type { IssueCode } from '../issues.ts'
+import { issue, type Issue, type IssueCode, type Severity } from '../issues.ts'
 import { goQuote } from '../upstream/go-strconv.ts'
 
 export type Path = readonly (string | number)[]
 
 /**
- * How a finding's severity depends on `--validate`:
+ * How a check issue's severity depends on `--validate`:
  * - `rule`: an API-server rule (CRD schema, CEL, ObjectMeta, OpenShift admission) or
  *   a deeper check of ours that the input is what it claims to be: an error in
  *   strict mode, a warning in warn mode, dropped in ignore mode;
@@ -21,19 +21,31 @@ export type Path = readonly (string | number)[]
  */
 export type Level = 'rule' | 'fatal' | 'advice'
 
-export interface Finding {
+/**
+ * What a check makes: an `Issue` (the one problem shape) without its resource, which
+ * validateResources adds, with a provisional severity (the one `strict` mode gives)
+ * and what grading needs: the `level`, whether a schema error is blocking (CEL rules
+ * are then not run) and the schema keyword where later checks care. `gradeIssues`
+ * (validate-resources.ts) turns it into a plain Issue.
+ */
+export interface CheckIssue extends Issue {
   readonly level: Level
-  readonly code: IssueCode
-  readonly path: Path
-  readonly message: string
-  /** A schema error the API server treats as blocking: CEL rules are then not run. */
-  readonly blocking?: boolean
-  /** The schema keyword behind a structural finding, where later stages care. */
+  readonly blocking?: true
   readonly keyword?: 'type' | 'required'
 }
 
-export function finding(level: Level, code: IssueCode, path: Path, message: string, blocking = false, keyword?: Finding['keyword']): Finding {
-  return { level, code, path, message, ...(blocking ? { blocking: true } : {}), ...(keyword !== undefined ? { keyword } : {}) }
+/** The severity `strict` mode gives a level (the provisional severity of a CheckIssue). */
+function strictSeverity(level: Level): Severity {
+  return level === 'advice' ? 'warning' : 'error'
+}
+
+export function checkIssue(level: Level, code: IssueCode, path: Path, message: string, blocking = false, keyword?: CheckIssue['keyword']): CheckIssue {
+  return { ...issue(strictSeverity(level), code, message, { path }), level, ...(blocking ? { blocking: true } : {}), ...(keyword !== undefined ? { keyword } : {}) }
+}
+
+/** A check issue raised to fatal: an error in every mode. */
+export function asFatal(i: CheckIssue): CheckIssue {
+  return { ...i, severity: 'error', level: 'fatal' }
 }
 
 /** Values longer than this are abbreviated in messages: an 8 KiB key helps nobody on stderr. */
