@@ -1,17 +1,12 @@
 // `imagepolicy-mc impact`: the images workloads run and the requirement that
 // governs each on the nodes (issue 17 part 2).
 //
-// Golden cases: every directory test/fixtures/impact-*/ holds
-//   args          the CLI arguments, one per line (paths from the repository root)
-//   input.yaml    optional stdin (first line: a comment saying what the case proves)
-//   expected.out  stdout, byte for byte
-//   expected.txt  `exit: N`, then stderr, byte for byte
-// UPDATE=1 rewrites the expected files and marks each case skipped ("fixture
-// updated"), so an update run is never reported green; CI refuses to update.
+// Golden cases: test/fixtures/impact-*/ (layout and the UPDATE=1 switch in
+// test/golden-cli.ts).
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -25,39 +20,11 @@ import { workloadImages, type WorkloadImage } from '../src/impact/workload-image
 import { OPTION_TABLE } from '../src/option-table.ts'
 import { run } from '../src/run.ts'
 import { prng } from './prng.ts'
+import { goldenCliCases } from './golden-cli.ts'
 import { runCli } from './run-cli.ts'
 import { cip, imageConfig, ip, namespace, stream } from './fixtures/review/resources.ts'
 
-const ROOT = 'test/fixtures'
-const UPDATE = process.env['UPDATE'] === '1'
-if (UPDATE && process.env['CI'] !== undefined && process.env['CI'] !== '') {
-  throw new Error('refusing to update golden fixtures in CI (UPDATE=1 with CI set)')
-}
-
-const cases = readdirSync(ROOT).filter((d) => d.startsWith('impact-') && existsSync(join(ROOT, d, 'args'))).sort()
-
-test('impact golden fixtures are present', () => {
-  assert.ok(cases.length >= 7, `expected the impact-* cases under ${ROOT}, found ${cases.join(', ')}`)
-})
-
-for (const name of cases) {
-  test(`impact golden ${name}`, async (t) => {
-    const dir = join(ROOT, name)
-    const args = readFileSync(join(dir, 'args'), 'utf8').split('\n').filter((l) => l !== '')
-    const stdin = existsSync(join(dir, 'input.yaml')) && !args.includes(join(dir, 'input.yaml')) ? readFileSync(join(dir, 'input.yaml'), 'utf8') : ''
-    if (stdin !== '') assert.match(stdin, /^#/, 'input.yaml starts with a comment saying what the case proves')
-    const result = await runCli(args, stdin)
-    const stderr = `exit: ${result.code}\n${result.stderr}`
-    if (UPDATE) {
-      writeFileSync(join(dir, 'expected.out'), result.stdout)
-      writeFileSync(join(dir, 'expected.txt'), stderr)
-      t.skip('fixture updated')
-      return
-    }
-    assert.equal(stderr, readFileSync(join(dir, 'expected.txt'), 'utf8'), 'exit code and stderr')
-    assert.equal(result.stdout, readFileSync(join(dir, 'expected.out'), 'utf8'), 'stdout')
-  })
-}
+goldenCliCases('impact-', 7)
 
 test('workloadImages: every workload kind and container list, Lists flattened by the reader, other groups ignored', () => {
   const pod = (containers: Record<string, unknown>) => ({ containers: [{ name: 'c', image: 'a/b:1' }], ...containers })
