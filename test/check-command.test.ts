@@ -207,7 +207,7 @@ test('check: RENDERED as a file holding the function output; its other documents
   const stale = await check(src, file)
   assert.equal(stale.code, 1)
   assert.match(stale.stderr, new RegExp(`^imagepolicy-mc check: ${file}#\\d+: MachineConfig ${MASTER}: stale: /etc/containers/policy\\.json differs from what the sources render$`, 'm'))
-  assert.match(stale.stderr, new RegExp(`regenerate it with: imagepolicy-mc ${src} --target-release 4\\.19 > ${file}$`, 'm'))
+  assert.match(stale.stderr, new RegExp(`regenerate it with: imagepolicy-mc ${src} --target-release 4\\.19 > ${file}\\.new && mv ${file}\\.new ${file}$`, 'm'))
 })
 
 test('check: options come from the option table (usage errors exit 2, a bad value is the table\'s line)', async (t) => {
@@ -325,10 +325,10 @@ test('the regenerate command quotes for a shell and keeps the options as given',
   assert.equal(shellWord('--name=99-{pool}-x'), "'--name=99-{pool}-x'")
   assert.deepEqual(optionArguments(['src', '--pools', 'a,b', 'out', '--strict', '--name=x']), ['--pools', 'a,b', '--strict', '--name=x'])
   assert.equal(regenerateCommand('s', 'my out', true, ['--pools', 'a']), "imagepolicy-mc render --write-machineconfigs 'my out' s --pools a")
-  assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, []), 'imagepolicy-mc s.yaml > o.yaml')
+  assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, []), 'imagepolicy-mc s.yaml > o.yaml.new && mv o.yaml.new o.yaml')
   // The kustomize flags: --kustomize-arg takes a value as a word of its own too; a file of function output gets no kustomize flags.
   assert.deepEqual(optionArguments(['s', '--kustomize-arg', 'x', 'o', '--enable-alpha-plugins', '--kustomize-arg=--y=z']), ['--kustomize-arg', 'x', '--enable-alpha-plugins', '--kustomize-arg=--y=z'])
-  assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, ['--pools', 'a', '--enable-alpha-plugins', '--kustomize-arg', 'x'], ['--enable-alpha-plugins', 'x']), 'imagepolicy-mc s.yaml --pools a > o.yaml')
+  assert.equal(regenerateCommand('s.yaml', 'o.yaml', false, ['--pools', 'a', '--enable-alpha-plugins', '--kustomize-arg', 'x'], ['--enable-alpha-plugins', 'x']), 'imagepolicy-mc s.yaml --pools a > o.yaml.new && mv o.yaml.new o.yaml')
 })
 
 test('check: committed output past --max-input-bytes, or a FIFO, is refused with one line, never read whole or waited on', async (t) => {
@@ -468,7 +468,7 @@ test('check: RENDERED a file: each line names the MachineConfig and its document
     `imagepolicy-mc check: ${file}#${index('99-infra-sigstore-imagepolicies')}: MachineConfig 99-infra-sigstore-imagepolicies: extra: the sources no longer render this MachineConfig: remove it (applied, it would stay on the cluster)`,
     `imagepolicy-mc check: ${file}: MachineConfig ${MASTER}: missing: the sources render this MachineConfig, but it is not committed`,
     `imagepolicy-mc check: ${file}#${index(WORKER)}: MachineConfig ${WORKER}: hand-edited: /etc/containers/policy.json does not match its sha256 in annotation imagepolicy-mc.openshift.io/sha256sum: the file was edited by hand`,
-    `imagepolicy-mc check: ${file} is not current; regenerate it with: imagepolicy-mc ${src} --target-release 4.19 > ${file}`,
+    `imagepolicy-mc check: ${file} is not current; regenerate it with: imagepolicy-mc ${src} --target-release 4.19 > ${file}.new && mv ${file}.new ${file}`,
   ])
   assert.doesNotMatch(ran.stdout, /\u001b/)
   assert.match(ran.stdout, /^-          "type": "\\x1b\[2J"$/m)

@@ -77,7 +77,9 @@ export function regenerateCommand(sources: string, rendered: string, asDirectory
   if (asDirectory) return ['imagepolicy-mc', 'render', '--write-machineconfigs', shellWord(rendered), shellWord(sources), ...options.map(shellWord)].join(' ')
   const groups = optionGroups(options)
   const opts = groups.filter((g) => !isKustomizeOption(g[0]!)).flat().map(shellWord)
-  const tail = [...opts, '>', shellWord(rendered)]
+  // Written beside RENDERED and moved over it only when the run succeeds: a plain `> RENDERED`
+  // empties the committed file first, and a failed run (exit 1, nothing on stdout) would leave it empty.
+  const tail = [...opts, '>', shellWord(`${rendered}.new`), '&&', 'mv', shellWord(`${rendered}.new`), shellWord(rendered)]
   if (!isKustomizationDir(sources)) return ['imagepolicy-mc', shellWord(sources), ...tail].join(' ')
   if (kustomizeArgs.length === 0) return ['imagepolicy-mc', 'build', shellWord(sources), ...tail].join(' ')
   return [...kustomizeCommandWords(sources, kustomizeArgs).map(shellWord), '|', 'imagepolicy-mc', ...tail].join(' ')

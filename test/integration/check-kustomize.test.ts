@@ -75,12 +75,28 @@ test('check --enable-alpha-plugins on a RENDERED file: the printed command pipes
   assert.equal(missing.code, 1)
   assert.match(missing.stderr, /^imagepolicy-mc check: rendered\.yaml: missing: no such file$/m)
   const command = regenerateLine(missing.stderr)
-  assert.equal(command, `${KUSTOMIZE} ${OVERLAY} --enable-alpha-plugins | imagepolicy-mc --config ${CONFIG} > rendered.yaml`)
+  assert.equal(command, `${KUSTOMIZE} ${OVERLAY} --enable-alpha-plugins | imagepolicy-mc --config ${CONFIG} > rendered.yaml.new && mv rendered.yaml.new rendered.yaml`)
   const shell = runProgram('/bin/sh', ['-c', `set -e; ${command}`], { cwd: s.dir, env: s.env })
   assert.equal(shell.code, 0, shell.stderr)
   const current = s.run(['check', OVERLAY, 'rendered.yaml', '--enable-alpha-plugins', '--config', CONFIG])
   assert.equal(current.code, 0, current.stderr)
   assert.equal(current.stdout, `imagepolicy-mc check: rendered.yaml is current (3 MachineConfigs: ${NAMES})\n`)
+})
+
+test('the regenerate command for a RENDERED file leaves the committed file as it was when the run fails', (t) => {
+  const s = setUp(t)
+  if (s === undefined) return
+  const missing = s.run(['check', OVERLAY, 'rendered.yaml', '--enable-alpha-plugins', '--config', CONFIG])
+  const command = regenerateLine(missing.stderr)
+  assert.equal(runProgram('/bin/sh', ['-c', command], { cwd: s.dir, env: s.env }).code, 0)
+  const committed = readFileSync(join(s.dir, 'rendered.yaml'), 'utf8')
+  assert.match(committed, /^kind: MachineConfig$/m)
+  // A source the API server refuses: the same command now fails, and rendered.yaml is untouched.
+  const policy = join(s.dir, 'base', 'release-payload.yaml')
+  writeFileSync(policy, readFileSync(policy, 'utf8').replace(/scopes:\n/, 'scopes:\n  - "not a scope!"\n'))
+  const failed = runProgram('/bin/sh', ['-c', command], { cwd: s.dir, env: s.env })
+  assert.notEqual(failed.code, 0)
+  assert.equal(readFileSync(join(s.dir, 'rendered.yaml'), 'utf8'), committed)
 })
 
 test('check/render --kustomize-arg=ARG: passed to kustomize (a kustomization that loads a file outside its directory)', (t) => {
