@@ -20,6 +20,7 @@ export type IssueCode =
   | 'guardrail' // a review warning
   | 'release-policy' // the release's own ClusterImagePolicy openshift (review/release-policy.ts)
   | 'size' // a MachineConfig size limit
+  | 'import' // `import`: what the APIs cannot express, and its notes (import/import-issue.ts)
 
 export interface Issue {
   readonly severity: Severity

@@ -14,7 +14,7 @@ import { test } from 'node:test'
 import { parse } from 'yaml'
 import { decodePolicy, emptyMirrorSets } from '../src/decode/resources.ts'
 import { importFromTexts } from '../src/import/import.ts'
-import { formatFinding } from '../src/import/invert.ts'
+import { formatImportIssue, isGeneral } from '../src/import/import-issue.ts'
 import { parsePolicyText, policyDifferences } from '../src/import/policy-file.ts'
 import type { NodeFile, PolicyResource } from '../src/model.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../src/render/sigstore-registries-yaml.ts'
@@ -67,7 +67,7 @@ for (const name of cases) {
     }
     reported++
     // Every finding names its file; the rest, rendered, differs only where a finding points.
-    for (const f of outcome.findings) assert.ok(formatFinding(f).length > f.message.length, formatFinding(f))
+    for (const f of outcome.findings) assert.ok(formatImportIssue(f).length > f.message.length, formatImportIssue(f))
     for (const f of policyFiles(files)) {
       const want = parsePolicyText(f.contents)
       assert.ok('value' in want)
@@ -77,8 +77,8 @@ for (const name of cases) {
       assert.ok('value' in got)
       for (const d of policyDifferences(want.value, got.value)) {
         const origin = f.path.slice(1)
-        const explained = outcome.findings.some((x) => (x.origin === origin || x.origin === 'etc/containers/policy.json' || x.general === true) && (x.general === true || x.scope === d.scope))
-        assert.ok(explained, `${f.path}: ${d.transport ?? 'default'} ${d.scope ?? ''} differs with no finding: ${outcome.findings.map(formatFinding).join('\n')}`)
+        const explained = outcome.findings.some((x) => (x.file.path === origin || x.file.path === 'etc/containers/policy.json' || isGeneral(x)) && (isGeneral(x) || x.scope === d.scope))
+        assert.ok(explained, `${f.path}: ${d.transport ?? 'default'} ${d.scope ?? ''} differs with no finding: ${outcome.findings.map(formatImportIssue).join('\n')}`)
       }
     }
   })
@@ -144,7 +144,7 @@ test('import round trip: generated policies render back byte for byte (seed 17, 
     if (policies.some((p, i) => policies.some((q, j) => j > i && p.kind === q.kind && p.scopes.some((s) => q.scopes.includes(s))))) shared++
     const outcome = importFromTexts({ texts: asTexts(first.files), releaseImage: DEFAULT_RELEASE_IMAGE, validate: 'ignore' })
     const context = `input ${n}: ${JSON.stringify({ manifests, sources })}`
-    assert.deepEqual(outcome.findings.map(formatFinding), [], context)
+    assert.deepEqual(outcome.findings.map(formatImportIssue), [], context)
     assert.deepEqual(outcome.rendered, first.files, context)
   }
   assert.ok(rendered >= 150, `only ${rendered} of 300 generated inputs rendered`)
@@ -214,7 +214,7 @@ test('import: what the APIs cannot express is reported once per requirement, wit
   }
   const texts = [{ name: 'node/policy.json', text: JSON.stringify(policy) }]
   const outcome = importFromTexts({ texts, releaseImage: DEFAULT_RELEASE_IMAGE })
-  const lines = outcome.findings.map(formatFinding)
+  const lines = outcome.findings.map(formatImportIssue)
   const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re}\n${lines.join('\n')}`)
   has(/^node\/policy\.json: transport docker scope "gpg\.com": signedBy \(GPG/)
   has(/^node\/policy\.json: transport docker scope "path\.com": keyPath "\/etc\/pki\/cosign\.pub" is a file on the node/)
@@ -244,7 +244,7 @@ test('import: namespace files, allowedRegistries and the AND order of a shared s
   })
   // The files have no atomic or docker-daemon transport: reported (rendering adds them), nothing else.
   assert.ok(outcome.findings.length > 0)
-  assert.ok(outcome.findings.every((f) => f.transport === 'atomic' || f.transport === 'docker-daemon'), outcome.findings.map(formatFinding).join('\n'))
+  assert.ok(outcome.findings.every((f) => f.transport === 'atomic' || f.transport === 'docker-daemon'), outcome.findings.map(formatImportIssue).join('\n'))
   const docs = outcome.yaml.split('---\n').map((d) => parse(d) as { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown> })
   assert.deepEqual(docs[0], { apiVersion: 'config.openshift.io/v1', kind: 'Image', metadata: { name: 'cluster' }, spec: { registrySources: { allowedRegistries: ['a.com', 'b.io/r', 'c.org'] } } })
   // b.io/r ANDs KEY1 then KEY2, c.org KEY2 then KEY1: no one order of two CRs fits, so one CR per scope and position.
@@ -294,10 +294,10 @@ test('import: hand-written policies: findings at every inexpressible requirement
     if (random() < 0.2) transports['oci'] = { '': [{ type: 'reject' }] }
     const text = JSON.stringify({ default: defaults, transports })
     const outcome = importFromTexts({ texts: [{ name: 'policy.json', text }], releaseImage: DEFAULT_RELEASE_IMAGE, validate: 'ignore' })
-    const context = `input ${n}: ${text}\n${outcome.findings.map(formatFinding).join('\n')}`
+    const context = `input ${n}: ${text}\n${outcome.findings.map(formatImportIssue).join('\n')}`
     assert.deepEqual(outcome.problems, [], context)
     for (const scope of expected) assert.ok(outcome.findings.some((f) => f.scope === scope && f.transport === 'docker'), `no finding for ${scope}: ${context}`)
-    if (defaults[0]!.type === 'signedBy') assert.ok(outcome.findings.some((f) => f.scope === undefined && f.general !== true), `no finding for the default: ${context}`)
+    if (defaults[0]!.type === 'signedBy') assert.ok(outcome.findings.some((f) => f.scope === undefined && !isGeneral(f)), `no finding for the default: ${context}`)
     if (transports['oci'] !== undefined) assert.ok(outcome.findings.some((f) => f.transport === 'oci'), context)
     const want = parsePolicyText(text)
     assert.ok('value' in want)
@@ -306,8 +306,8 @@ test('import: hand-written policies: findings at every inexpressible requirement
     const got = parsePolicyText(policy.contents)
     assert.ok('value' in got)
     for (const d of policyDifferences(want.value, got.value)) {
-      const noted = d.transport === 'atomic' && d.want === undefined && outcome.notes.some((note) => note.includes(JSON.stringify(d.scope)))
-      assert.ok(noted || outcome.findings.some((f) => f.general === true || f.scope === d.scope), `${d.transport ?? 'default'} ${d.scope ?? ''} differs unreported: ${context}`)
+      const noted = d.transport === 'atomic' && d.want === undefined && outcome.notes.some((note) => formatImportIssue(note).includes(JSON.stringify(d.scope)))
+      assert.ok(noted || outcome.findings.some((f) => isGeneral(f) || f.scope === d.scope), `${d.transport ?? 'default'} ${d.scope ?? ''} differs unreported: ${context}`)
     }
   }
 })
@@ -323,5 +323,5 @@ test('import: more than 256 scopes with one requirement make several resources (
   const docs = outcome.yaml.split('---\n').map((d) => parse(d) as { metadata: { name: string }; spec: { scopes: string[] } })
   assert.deepEqual(docs.map((d) => [d.metadata.name, d.spec.scopes.length]), [['imported-001', 256], ['imported-002', 256], ['imported-003', 88]])
   const withDuplicate = importFromTexts({ texts: [{ name: 'policy.json', text }, { name: 'mc.yaml', text: mc }], releaseImage: DEFAULT_RELEASE_IMAGE })
-  assert.ok(withDuplicate.findings.some((f) => /the key "r000\.example\.com\/app" appears twice/.test(f.message)), withDuplicate.findings.map(formatFinding).join('\n'))
+  assert.ok(withDuplicate.findings.some((f) => /the key "r000\.example\.com\/app" appears twice/.test(f.message)), withDuplicate.findings.map(formatImportIssue).join('\n'))
 })

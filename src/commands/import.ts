@@ -9,7 +9,7 @@ import { InputError, UsageError } from '../cli/errors.ts'
 import { limitsFrom } from '../cli/flags.ts'
 import { InputBudget, readInputFiles, readStdinText } from '../cli/inputs.ts'
 import { importFromTexts } from '../import/import.ts'
-import { formatFinding } from '../import/invert.ts'
+import { formatImportIssue, gradeImportIssues } from '../import/import-issue.ts'
 import { STDIN, type SourceText } from '../import/node-sources.ts'
 import { escapeControls } from '../issues.ts'
 import { outputBudgetMessage } from '../limits.ts'
@@ -116,14 +116,14 @@ export async function importCommand(argv: readonly string[], streams: Streams): 
     })
     for (const p of outcome.problems) streams.stderr.write(`imagepolicy-mc import: ${escapeControls(p)}\n`)
     if (outcome.problems.length > 0) return 1
-    for (const n of outcome.notes) streams.stderr.write(`info ${escapeControls(n)}\n`)
-    const severity = args.partial ? 'warning' : 'error'
-    for (const f of outcome.findings) streams.stderr.write(`${severity} ${escapeControls(formatFinding(f))}\n`)
-    if (outcome.findings.length > 0 && !args.partial) {
-      streams.stderr.write(`imagepolicy-mc import: ${outcome.findings.length} requirement(s) cannot be expressed as ClusterImagePolicy, ImagePolicy or Image config: nothing printed (--partial prints the rest)\n`)
+    // The edge: --partial decides whether a finding refuses the import (error) or leaves its requirement out (warning).
+    const findings = gradeImportIssues(outcome.findings, args.partial)
+    for (const i of [...outcome.notes, ...findings]) streams.stderr.write(`${i.severity} ${escapeControls(formatImportIssue(i))}\n`)
+    if (findings.length > 0 && !args.partial) {
+      streams.stderr.write(`imagepolicy-mc import: ${findings.length} requirement(s) cannot be expressed as ClusterImagePolicy, ImagePolicy or Image config: nothing printed (--partial prints the rest)\n`)
       return 1
     }
-    if (outcome.findings.length > 0) streams.stderr.write(`imagepolicy-mc import: --partial: ${outcome.findings.length} requirement(s) left out (the warnings above); the rest is printed\n`)
+    if (findings.length > 0) streams.stderr.write(`imagepolicy-mc import: --partial: ${findings.length} requirement(s) left out (the warnings above); the rest is printed\n`)
     if (outcome.yaml.length > args.maxOutputBytes) throw new InputError(outputBudgetMessage(args.maxOutputBytes, `the output (${outcome.yaml.length} characters)`))
     if (outcome.yaml === '') streams.stderr.write('imagepolicy-mc import: nothing to print: the files hold MCO\'s base policy only\n')
     streams.stdout.write(outcome.yaml)

@@ -12,8 +12,9 @@ import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
 import { run } from '../run.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
-import { formatIssue } from '../issues.ts'
-import { importPolicies, sortFindings, TEMPLATE_POLICY, type Finding, type ImportResult, type PolicySource } from './invert.ts'
+import { formatIssue, type Issue } from '../issues.ts'
+import { importIssue, importNote, isGeneral, sortImportIssues, type ImportIssue } from './import-issue.ts'
+import { importPolicies, TEMPLATE_POLICY, type ImportResult, type PolicySource } from './invert.ts'
 import { duplicateMapKey, nodePolicyFiles, type SourceText } from './node-sources.ts'
 import { describeRequirements, parsePolicyText, policyDifferences, type ParsedPolicy } from './policy-file.ts'
 import { policySpec } from './requirement-to-policy.ts'
@@ -37,11 +38,12 @@ export interface ImportOutcome {
   /** The manifests, YAML documents separated by `---` ('' when there are none). */
   readonly yaml: string
   readonly result?: ImportResult
-  /** What the APIs cannot express, sorted (exit 1 unless --partial). */
-  readonly findings: readonly Finding[]
+  /** What the APIs cannot express, sorted; provisionally errors (exit 1), the command grades them by --partial (gradeImportIssues). */
+  readonly findings: readonly ImportIssue[]
   /** Inputs that could not be read at all (exit 1, nothing printed, --partial or not). */
   readonly problems: readonly string[]
-  readonly notes: readonly string[]
+  /** Notes (severity info), in the order found. */
+  readonly notes: readonly Issue[]
   /** The node files the printed manifests render to (the round trip's second half). */
   readonly rendered: readonly NodeFile[]
 }
@@ -75,13 +77,13 @@ export function importManifests(result: ImportResult): string {
   return docs.join('---\n')
 }
 
-function registriesDFindings(files: readonly { origin: string; text: string }[], scopes: ReadonlySet<string>, findings: Finding[], notes: string[]): void {
+function registriesDFindings(files: readonly { origin: string; text: string }[], scopes: ReadonlySet<string>, findings: ImportIssue[], notes: Issue[]): void {
   const listed = new Set<string>()
   // containers/image (docker/registries_d.go loadAndMergeConfig) refuses a scope, or default-docker, in two files.
   const definedIn = new Map<string, string>()
   const once = (origin: string, key: string, what: string): void => {
     const earlier = definedIn.get(key)
-    if (earlier !== undefined && earlier !== origin) findings.push({ origin, general: true, message: `${what} is also defined in ${earlier}: containers/image refuses the same entry in two registries.d files` })
+    if (earlier !== undefined && earlier !== origin) findings.push(importIssue(origin, `${what} is also defined in ${earlier}: containers/image refuses the same entry in two registries.d files`))
     else definedIn.set(key, origin)
   }
   for (const { origin, text } of files) {
@@ -93,19 +95,19 @@ function registriesDFindings(files: readonly { origin: string; text: string }[],
       if (dup !== undefined) throw new Error(`the key ${JSON.stringify(dup)} appears twice in one mapping (containers/image refuses it)`)
       value = doc.toJS({ maxAliasCount: 100 })
     } catch (e) {
-      findings.push({ origin, general: true, message: `not readable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` })
+      findings.push(importIssue(origin, `not readable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`))
       continue
     }
     if (!isObject(value)) continue
     for (const key of Object.keys(value)) {
-      if (key !== 'docker' && key !== 'default-docker') findings.push({ origin, general: true, message: `${key}: no CR equivalent (MCO writes only docker entries with use-sigstore-attachments)` })
+      if (key !== 'docker' && key !== 'default-docker') findings.push(importIssue(origin, `${key}: no CR equivalent (MCO writes only docker entries with use-sigstore-attachments)`))
     }
     const def = value['default-docker']
     if (def !== undefined && def !== null) once(origin, 'default-docker', 'default-docker')
     if (isObject(def)) {
       for (const [field, v] of Object.entries(def)) {
         if (field === 'use-sigstore-attachments' && v === false) continue
-        findings.push({ origin, transport: 'registries.d', scope: 'default-docker', message: `${field}: MCO writes no default-docker entry` })
+        findings.push(importIssue(origin, `${field}: MCO writes no default-docker entry`, { transport: 'registries.d', scope: 'default-docker' }))
       }
     }
     const docker = value['docker']
@@ -113,40 +115,41 @@ function registriesDFindings(files: readonly { origin: string; text: string }[],
     for (const [scope, entry] of Object.entries(docker)) {
       once(origin, `docker ${scope}`, `docker scope ${JSON.stringify(scope)}`)
       const fields = isObject(entry) ? entry : {}
-      const where = { origin, transport: 'registries.d', scope }
+      const where = { transport: 'registries.d', scope }
       for (const [field, v] of Object.entries(fields)) {
         if (field === 'use-sigstore-attachments') {
-          if (v === true && !scopes.has(scope)) findings.push({ ...where, message: 'use-sigstore-attachments: rendering writes it for the policy scopes (and blocked registries inside them) only, and this is none' })
-          if (v !== true && scopes.has(scope)) findings.push({ ...where, message: 'use-sigstore-attachments is off here, and rendering turns it on (MCO writes it for every policy scope)' })
+          if (v === true && !scopes.has(scope)) findings.push(importIssue(origin, 'use-sigstore-attachments: rendering writes it for the policy scopes (and blocked registries inside them) only, and this is none', where))
+          if (v !== true && scopes.has(scope)) findings.push(importIssue(origin, 'use-sigstore-attachments is off here, and rendering turns it on (MCO writes it for every policy scope)', where))
           if (v === true) listed.add(scope)
         } else {
-          findings.push({ ...where, message: `${field}: no CR equivalent (MCO writes use-sigstore-attachments only; signatures are read from the registry)` })
+          findings.push(importIssue(origin, `${field}: no CR equivalent (MCO writes use-sigstore-attachments only; signatures are read from the registry)`, where))
         }
       }
     }
   }
   if (files.length > 0) {
     const added = [...scopes].filter((s) => !listed.has(s)).sort(compareBytewise)
-    if (added.length > 0) notes.push(`registries.d: rendering also turns on use-sigstore-attachments for ${added.map((s) => JSON.stringify(s)).join(', ')} (MCO writes it for every policy scope)`)
+    if (added.length > 0) notes.push(importNote(`registries.d: rendering also turns on use-sigstore-attachments for ${added.map((s) => JSON.stringify(s)).join(', ')} (MCO writes it for every policy scope)`))
   }
 }
 
 /** Whether a finding already explains a difference at `scope` (undefined: the default) of `origin`. */
-function explained(findings: readonly Finding[], origins: readonly string[], scope: string | undefined): boolean {
-  return findings.some((f) => origins.includes(f.origin) && f.general !== true && f.scope === scope && f.transport !== 'registries.d')
+function explained(findings: readonly ImportIssue[], origins: readonly string[], scope: string | undefined): boolean {
+  return findings.some((f) => origins.includes(f.file.path) && !isGeneral(f) && f.scope === scope && f.transport !== 'registries.d')
 }
 
-function roundTripFindings(want: PolicySource, got: ParsedPolicy, findings: readonly Finding[], additions: readonly Finding[], clusterOrigin: string, renderedPath: string): Finding[] {
-  const out: Finding[] = []
+function roundTripFindings(want: PolicySource, got: ParsedPolicy, findings: readonly ImportIssue[], additions: readonly ImportIssue[], clusterOrigin: string, renderedPath: string): ImportIssue[] {
+  const out: ImportIssue[] = []
   for (const d of policyDifferences(want.policy, got)) {
     if (explained(findings, [want.origin, clusterOrigin], d.scope)) continue
-    if (additions.some((a) => a.origin === want.origin && a.transport === d.transport && a.scope === d.scope && d.want === undefined)) continue
-    out.push({
-      origin: want.origin,
-      ...(d.transport !== undefined ? { transport: d.transport } : {}),
-      ...(d.scope !== undefined ? { scope: d.scope } : {}),
-      message: `the round trip differs: the file has ${describeRequirements(d.want)}, the imported resources render ${describeRequirements(d.got)} in ${renderedPath}`,
-    })
+    if (additions.some((a) => a.file.path === want.origin && a.transport === d.transport && a.scope === d.scope && d.want === undefined)) continue
+    out.push(
+      importIssue(
+        want.origin,
+        `the round trip differs: the file has ${describeRequirements(d.want)}, the imported resources render ${describeRequirements(d.got)} in ${renderedPath}`,
+        d.scope === undefined ? 'default' : { ...(d.transport !== undefined ? { transport: d.transport } : {}), scope: d.scope },
+      ),
+    )
   }
   return out
 }
@@ -193,13 +196,13 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
   const validate = request.validate ?? 'strict'
   const strict = render(validate === 'ignore' ? 'ignore' : 'strict')
   for (const i of strict.issues) {
-    if (i.severity === 'error' && validate === 'warn' && ['content', 'schema', 'cel'].includes(i.code)) notes.push(`${IMPORTED}: ${formatIssue(i)}`)
-    else if (i.severity === 'error') findings.push({ origin: IMPORTED, general: true, message: `the API server or MCO would refuse it: ${formatIssue(i)}` })
-    else if (i.severity === 'warning' && ['content', 'schema', 'cel', 'registries', 'scope-conflict'].includes(i.code)) notes.push(`${IMPORTED}: ${formatIssue(i)}`)
+    if (i.severity === 'error' && validate === 'warn' && ['content', 'schema', 'cel'].includes(i.code)) notes.push(importNote(formatIssue(i), IMPORTED))
+    else if (i.severity === 'error') findings.push(importIssue(IMPORTED, `the API server or MCO would refuse it: ${formatIssue(i)}`))
+    else if (i.severity === 'warning' && ['content', 'schema', 'cel', 'registries', 'scope-conflict'].includes(i.code)) notes.push(importNote(formatIssue(i), IMPORTED))
   }
   const rendered = strict.exitCode === 0 ? strict : render('ignore')
   if (result.allowedRegistries !== undefined || result.blockedRegistries !== undefined) {
-    notes.push('the Image config printed holds spec.registrySources only: merge it into the cluster\'s Image cluster (oc edit image.config.openshift.io/cluster), which holds other settings too')
+    notes.push(importNote('the Image config printed holds spec.registrySources only: merge it into the cluster\'s Image cluster (oc edit image.config.openshift.io/cluster), which holds other settings too'))
   }
   if (rendered.exitCode === 0) {
     const byPath = new Map(rendered.files.map((f) => [f.path, f.contents]))
@@ -226,19 +229,19 @@ export function importFromTexts(request: ImportRequest): ImportOutcome {
     for (const f of rendered.files) {
       if (!f.path.startsWith(`${CRIO_POLICIES_DIR}/`)) continue
       const namespace = f.path.slice(CRIO_POLICIES_DIR.length + 1, -'.json'.length)
-      if (!namespaces.has(namespace)) findings.push({ origin: IMPORTED, general: true, message: `the round trip writes ${f.path}, which the input has no file for` })
+      if (!namespaces.has(namespace)) findings.push(importIssue(IMPORTED, `the round trip writes ${f.path}, which the input has no file for`))
     }
-  } else if (!findings.some((f) => f.origin === IMPORTED)) {
-    findings.push({ origin: IMPORTED, general: true, message: 'rendering the imported resources failed' })
+  } else if (!findings.some((f) => f.file.path === IMPORTED)) {
+    findings.push(importIssue(IMPORTED, 'rendering the imported resources failed'))
   }
   // Atomic copies rendering adds, one note per file; none for a scope a finding already drops.
   const added = new Map<string, string[]>()
   for (const a of result.additions) {
-    if (explained(findings, [a.origin], a.scope)) continue
-    added.set(a.origin, [...(added.get(a.origin) ?? []), JSON.stringify(a.scope)])
+    if (explained(findings, [a.file.path], a.scope)) continue
+    added.set(a.file.path, [...(added.get(a.file.path) ?? []), JSON.stringify(a.scope)])
   }
   for (const [origin, scopes] of added) {
-    notes.push(`${origin}: no atomic entry for ${scopes.join(', ')}: rendering writes the docker requirements there too (MCO copies every docker scope with fewer than 3 "/" into atomic), which only adds checks`)
+    notes.push(importNote(`no atomic entry for ${scopes.join(', ')}: rendering writes the docker requirements there too (MCO copies every docker scope with fewer than 3 "/" into atomic), which only adds checks`, origin))
   }
-  return { yaml, result, findings: sortFindings(findings), problems: [], notes, rendered: rendered.files }
+  return { yaml, result, findings: sortImportIssues(findings), problems: [], notes, rendered: rendered.files }
 }

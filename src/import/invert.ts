@@ -11,6 +11,7 @@
 // namespace's ImagePolicy scopes. What MCO cannot write is a finding, one per
 // requirement, naming the file, transport and scope: never dropped.
 
+import type { Issue } from '../issues.ts'
 import type { SigstorePolicy } from '../model.ts'
 import { scopeIsNestedInsideScope } from '../resolve/scope-nesting.ts'
 import { clusterScopeIndex } from '../resolve/scopes.ts'
@@ -18,6 +19,7 @@ import { isDns1123Label } from '../upstream/dns1123.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { isValidRegistriesConfScope } from '../upstream/registries-patterns.ts'
 import { sameRequirements, type ParsedPolicy, type RawRequirement } from './policy-file.ts'
+import { importIssue, importNote, type Entry, type ImportIssue } from './import-issue.ts'
 import { invertRequirement, typeReason } from './requirement-to-policy.ts'
 
 export interface PolicySource {
@@ -35,17 +37,6 @@ export interface ImportInput {
   readonly namePrefix: string
 }
 
-/** Something the APIs cannot express: one requirement (or the default) of one file. */
-export interface Finding {
-  readonly origin: string
-  readonly transport?: string
-  /** Undefined for the default. */
-  readonly scope?: string
-  /** About the file (or the imported resources) as a whole, not one scope. */
-  readonly general?: true
-  readonly message: string
-}
-
 export interface ImportedPolicy {
   readonly kind: 'ClusterImagePolicy' | 'ImagePolicy'
   readonly name: string
@@ -58,13 +49,14 @@ export interface ImportResult {
   readonly policies: readonly ImportedPolicy[]
   readonly allowedRegistries?: readonly string[]
   readonly blockedRegistries?: readonly string[]
-  readonly findings: readonly Finding[]
+  /** What the APIs cannot express: one ImportIssue per requirement (or default) of one file. */
+  readonly findings: readonly ImportIssue[]
   /**
    * Differences that only add checks (a docker scope's requirements copied to
    * an atomic scope the file left to the default): reported, not refused.
    */
-  readonly additions: readonly Finding[]
-  readonly notes: readonly string[]
+  readonly additions: readonly ImportIssue[]
+  readonly notes: readonly Issue[]
 }
 
 const IAA: RawRequirement = { type: 'insecureAcceptAnything' }
@@ -90,28 +82,28 @@ function isType(reqs: readonly RawRequirement[], type: string): boolean {
 }
 
 /** A scope's requirements that can be CRs, and findings for the rest. */
-function invertScope(reqs: readonly RawRequirement[], where: Omit<Finding, 'message'>, findings: Finding[], why: (req: RawRequirement) => string | undefined): SigstorePolicy[] {
+function invertScope(reqs: readonly RawRequirement[], origin: string, where: Entry, findings: ImportIssue[], why: (req: RawRequirement) => string | undefined): SigstorePolicy[] {
   const out: SigstorePolicy[] = []
   for (const req of reqs) {
     const special = why(req)
     if (special !== undefined) {
-      findings.push({ ...where, message: special })
+      findings.push(importIssue(origin, special, where))
       continue
     }
     const inverted = invertRequirement(req)
-    if ('reasons' in inverted) for (const r of inverted.reasons) findings.push({ ...where, message: r })
+    if ('reasons' in inverted) for (const r of inverted.reasons) findings.push(importIssue(origin, r, where))
     else out.push(inverted.policy)
   }
   return out
 }
 
 /** The checks shared by policy.json and the namespace files: transports MCO never writes, docker-daemon, atomic. */
-function transportFindings(source: PolicySource, findings: Finding[], additions: Finding[], expectedDaemon: ReadonlyMap<string, readonly RawRequirement[]> | undefined, defaults: readonly RawRequirement[]): void {
+function transportFindings(source: PolicySource, findings: ImportIssue[], additions: ImportIssue[], expectedDaemon: ReadonlyMap<string, readonly RawRequirement[]> | undefined, defaults: readonly RawRequirement[]): void {
   const { origin, policy } = source
   for (const [transport, scopes] of [...policy.transports].sort(([a], [b]) => compareBytewise(a, b))) {
     if (MCO_TRANSPORTS.has(transport)) continue
     for (const [scope, reqs] of scopes) {
-      for (const req of reqs) findings.push({ origin, transport, scope, message: `transport ${transport} (${String(req['type'])}): MCO writes only the docker, atomic and docker-daemon transports` })
+      for (const req of reqs) findings.push(importIssue(origin, `transport ${transport} (${String(req['type'])}): MCO writes only the docker, atomic and docker-daemon transports`, { transport, scope }))
     }
   }
   const daemon = policy.transports.get('docker-daemon') ?? new Map<string, readonly RawRequirement[]>()
@@ -122,12 +114,9 @@ function transportFindings(source: PolicySource, findings: Finding[], additions:
     if (got !== undefined && expected !== undefined && sameRequirements(got, expected)) continue
     // No entry for "" is the default: the same when the default is insecureAcceptAnything.
     if (got === undefined && scope === '' && expected !== undefined && sameRequirements(expected, defaults)) continue
-    findings.push({
-      origin,
-      transport: 'docker-daemon',
-      scope,
-      message: `MCO writes docker-daemon as its base policy does ({"": [insecureAcceptAnything]}), not ${got === undefined ? 'without this entry' : JSON.stringify(got)}`,
-    })
+    findings.push(
+      importIssue(origin, `MCO writes docker-daemon as its base policy does ({"": [insecureAcceptAnything]}), not ${got === undefined ? 'without this entry' : JSON.stringify(got)}`, { transport: 'docker-daemon', scope }),
+    )
   }
   const docker = policy.transports.get('docker') ?? new Map<string, readonly RawRequirement[]>()
   const atomic = policy.transports.get('atomic') ?? new Map<string, readonly RawRequirement[]>()
@@ -135,16 +124,16 @@ function transportFindings(source: PolicySource, findings: Finding[], additions:
     const d = docker.get(scope)
     const a = atomic.get(scope)
     if (d !== undefined && !atomicAllowed(scope)) {
-      if (a !== undefined) findings.push({ origin, transport: 'atomic', scope, message: 'MCO writes atomic scopes with fewer than 3 "/" only' })
+      if (a !== undefined) findings.push(importIssue(origin, 'MCO writes atomic scopes with fewer than 3 "/" only', { transport: 'atomic', scope }))
       continue
     }
     if (d !== undefined && a !== undefined && sameRequirements(d, a)) continue
     if (d === undefined) {
-      findings.push({ origin, transport: 'atomic', scope, message: 'an atomic scope without the same docker scope: MCO writes atomic as a copy of the docker scopes with fewer than 3 "/"' })
+      findings.push(importIssue(origin, 'an atomic scope without the same docker scope: MCO writes atomic as a copy of the docker scopes with fewer than 3 "/"', { transport: 'atomic', scope }))
     } else if (a === undefined) {
-      additions.push({ origin, transport: 'atomic', scope, message: 'no atomic entry: rendering adds the docker requirements here too (MCO copies every docker scope with fewer than 3 "/" into atomic), which only adds checks' })
+      additions.push(importIssue(origin, 'no atomic entry: rendering adds the docker requirements here too (MCO copies every docker scope with fewer than 3 "/" into atomic), which only adds checks', { transport: 'atomic', scope }))
     } else {
-      findings.push({ origin, transport: 'atomic', scope, message: 'the atomic requirements differ from the docker ones: MCO writes the same list to both' })
+      findings.push(importIssue(origin, 'the atomic requirements differ from the docker ones: MCO writes the same list to both', { transport: 'atomic', scope }))
     }
   }
 }
@@ -212,12 +201,12 @@ function named(groups: readonly { policy: SigstorePolicy; scopes: string[] }[], 
 }
 
 export function importPolicies(input: ImportInput): ImportResult {
-  const findings: Finding[] = []
-  const additions: Finding[] = []
-  const notes: string[] = []
+  const findings: ImportIssue[] = []
+  const additions: ImportIssue[] = []
+  const notes: Issue[] = []
   const cluster: PolicySource = input.cluster ?? { origin: 'policy.json (MCO base, assumed)', policy: TEMPLATE_POLICY }
   if (input.cluster === undefined) {
-    notes.push('no /etc/containers/policy.json given: the cluster-wide policy is taken to be MCO\'s base one (no ClusterImagePolicy, no registry settings)')
+    notes.push(importNote('no /etc/containers/policy.json given: the cluster-wide policy is taken to be MCO\'s base one (no ClusterImagePolicy, no registry settings)'))
   }
   const { origin } = cluster
   const policy = cluster.policy
@@ -226,7 +215,7 @@ export function importPolicies(input: ImportInput): ImportResult {
   else if (isType(policy.default, 'insecureAcceptAnything')) mode = 'blocked'
   else {
     mode = 'blocked'
-    findings.push({ origin, message: `default ${JSON.stringify(policy.default)}: MCO writes default [insecureAcceptAnything], or [reject] with allowedRegistries; rendering writes [insecureAcceptAnything]` })
+    findings.push(importIssue(origin, `default ${JSON.stringify(policy.default)}: MCO writes default [insecureAcceptAnything], or [reject] with allowedRegistries; rendering writes [insecureAcceptAnything]`, 'default'))
   }
   transportFindings(cluster, findings, additions, undefined, policy.default)
 
@@ -236,18 +225,18 @@ export function importPolicies(input: ImportInput): ImportResult {
   const clusterScopes = new Map<string, SigstorePolicy[]>()
   for (const scope of [...docker.keys()].sort(compareBytewise)) {
     const reqs = docker.get(scope)!
-    const where = { origin, transport: 'docker', scope }
+    const where = { transport: 'docker', scope }
     if (mode === 'allowed' && isType(reqs, 'insecureAcceptAnything')) {
       if (isValidRegistriesConfScope(scope)) allowed.push(scope)
-      else findings.push({ ...where, message: 'insecureAcceptAnything: an allowedRegistries entry, but MCO refuses this one (a wildcard must be *.domain with no "/", "@" or ":")' })
+      else findings.push(importIssue(origin, 'insecureAcceptAnything: an allowedRegistries entry, but MCO refuses this one (a wildcard must be *.domain with no "/", "@" or ":")', where))
       continue
     }
     if (mode === 'blocked' && isType(reqs, 'reject')) {
       if (isValidRegistriesConfScope(scope)) blocked.push(scope)
-      else findings.push({ ...where, message: 'reject: a blockedRegistries entry, but MCO refuses this one (a wildcard must be *.domain with no "/", "@" or ":")' })
+      else findings.push(importIssue(origin, 'reject: a blockedRegistries entry, but MCO refuses this one (a wildcard must be *.domain with no "/", "@" or ":")', where))
       continue
     }
-    const policies = invertScope(reqs, where, findings, (req) => {
+    const policies = invertScope(reqs, origin, where, findings, (req) => {
       if (req['type'] === 'insecureAcceptAnything') {
         return mode === 'allowed'
           ? 'insecureAcceptAnything together with other requirements: MCO writes it alone (an allowedRegistries entry)'
@@ -264,23 +253,23 @@ export function importPolicies(input: ImportInput): ImportResult {
   // blockedRegistries; with allowedRegistries the scope itself is listed (an
   // allowed registry that is a cluster scope gets no insecureAcceptAnything).
   for (const scope of [...clusterScopes.keys()]) {
-    const where = { origin, transport: 'docker', scope }
+    const where = { transport: 'docker', scope }
     if (mode === 'allowed' && !allowed.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
       if (isValidRegistriesConfScope(scope) && !hasTagOrDigest(scope)) {
         allowed.push(scope)
       } else {
-        for (const _ of clusterScopes.get(scope)!) findings.push({ ...where, message: 'with default reject the scope must be an allowedRegistries entry or inside one, and a scope with a tag or digest cannot be one' })
+        for (const _ of clusterScopes.get(scope)!) findings.push(importIssue(origin, 'with default reject the scope must be an allowedRegistries entry or inside one, and a scope with a tag or digest cannot be one', where))
         clusterScopes.delete(scope)
       }
     }
     if (mode === 'blocked' && blocked.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
-      for (const _ of clusterScopes.get(scope)!) findings.push({ ...where, message: 'a signed scope inside a blockedRegistries entry: MCO refuses it (clusterimagePolicy configured for the scope is nested inside blockedRegistries)' })
+      for (const _ of clusterScopes.get(scope)!) findings.push(importIssue(origin, 'a signed scope inside a blockedRegistries entry: MCO refuses it (clusterimagePolicy configured for the scope is nested inside blockedRegistries)', where))
       clusterScopes.delete(scope)
     }
   }
   allowed.sort(compareBytewise)
   if (mode === 'allowed' && allowed.length === 0) {
-    findings.push({ origin, message: 'default [reject] with no scope MCO could write under it: only allowedRegistries makes the default reject, and none is left' })
+    findings.push(importIssue(origin, 'default [reject] with no scope MCO could write under it: only allowedRegistries makes the default reject, and none is left', 'default'))
   }
 
   // The exact rule, without scanning every cluster scope per namespace scope (20,000-scope repositories).
@@ -289,46 +278,46 @@ export function importPolicies(input: ImportInput): ImportResult {
   for (const [namespace, source] of [...input.namespaces].sort(([a], [b]) => compareBytewise(a, b))) {
     const o = source.origin
     if (!isDns1123Label(namespace)) {
-      findings.push({ origin: o, message: `namespace ${JSON.stringify(namespace)} is not a valid DNS-1123 label: no ImagePolicy can live there` })
+      findings.push(importIssue(o, `namespace ${JSON.stringify(namespace)} is not a valid DNS-1123 label: no ImagePolicy can live there`, 'default'))
       continue
     }
     const p = source.policy
-    if (!sameRequirements(p.default, policy.default)) findings.push({ origin: o, message: `default ${JSON.stringify(p.default)} differs from policy.json's: MCO copies policy.json's default into every namespace file` })
+    if (!sameRequirements(p.default, policy.default)) findings.push(importIssue(o, `default ${JSON.stringify(p.default)} differs from policy.json's: MCO copies policy.json's default into every namespace file`, 'default'))
     transportFindings(source, findings, additions, policy.transports.get('docker-daemon'), p.default)
     const nsDocker = p.transports.get('docker') ?? new Map<string, readonly RawRequirement[]>()
     const own = new Map<string, SigstorePolicy[]>()
     for (const scope of [...nsDocker.keys()].sort(compareBytewise)) {
       const reqs = nsDocker.get(scope)!
-      const where = { origin: o, transport: 'docker', scope }
+      const where = { transport: 'docker', scope }
       const inherited = docker.get(scope)
       let extra = reqs
       if (inherited !== undefined) {
         if (sameRequirements(reqs, inherited)) continue
         const prefix = reqs.slice(0, inherited.length)
         if (!sameRequirements(prefix, inherited)) {
-          findings.push({ ...where, message: "the requirements differ from policy.json's for this scope: MCO starts a namespace file's scope with policy.json's requirements" })
+          findings.push(importIssue(o, "the requirements differ from policy.json's for this scope: MCO starts a namespace file's scope with policy.json's requirements", where))
           continue
         }
         extra = reqs.slice(inherited.length)
         if (!(mode === 'allowed' && isType(inherited, 'insecureAcceptAnything'))) {
-          for (const _ of extra) findings.push({ ...where, message: 'a namespace requirement for a scope policy.json already has: MCO drops ImagePolicy scopes equal to or inside a ClusterImagePolicy scope' })
+          for (const _ of extra) findings.push(importIssue(o, 'a namespace requirement for a scope policy.json already has: MCO drops ImagePolicy scopes equal to or inside a ClusterImagePolicy scope', where))
           continue
         }
       }
       const inCluster = nestedInCluster(scope) ? [...clusterScopes.keys()].find((c) => scopeIsNestedInsideScope(scope, c)) : undefined
       if (inCluster !== undefined) {
-        for (const _ of extra) findings.push({ ...where, message: `inside the cluster scope ${inCluster}: MCO drops ImagePolicy scopes equal to or inside a ClusterImagePolicy scope` })
+        for (const _ of extra) findings.push(importIssue(o, `inside the cluster scope ${inCluster}: MCO drops ImagePolicy scopes equal to or inside a ClusterImagePolicy scope`, where))
         continue
       }
       if (mode === 'allowed' && !allowed.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
-        for (const _ of extra) findings.push({ ...where, message: 'not inside an allowedRegistries entry: MCO refuses such an ImagePolicy scope (imagePolicy configured for the scope is not nested inside allowedRegistries)' })
+        for (const _ of extra) findings.push(importIssue(o, 'not inside an allowedRegistries entry: MCO refuses such an ImagePolicy scope (imagePolicy configured for the scope is not nested inside allowedRegistries)', where))
         continue
       }
       if (mode === 'blocked' && blocked.some((reg) => scopeIsNestedInsideScope(scope, reg))) {
-        for (const _ of extra) findings.push({ ...where, message: 'inside a blockedRegistries entry: MCO refuses such an ImagePolicy scope' })
+        for (const _ of extra) findings.push(importIssue(o, 'inside a blockedRegistries entry: MCO refuses such an ImagePolicy scope', where))
         continue
       }
-      const policies = invertScope(extra, where, findings, (req) =>
+      const policies = invertScope(extra, o, where, findings, (req) =>
         req['type'] === 'insecureAcceptAnything' || req['type'] === 'reject'
           ? `${String(req['type'])} for a namespace scope: only the Image config writes it, and for every namespace alike`
           : req['type'] === 'sigstoreSigned'
@@ -338,10 +327,10 @@ export function importPolicies(input: ImportInput): ImportResult {
       if (policies.length > 0) own.set(scope, policies)
     }
     for (const scope of [...docker.keys()].sort(compareBytewise)) {
-      if (!nsDocker.has(scope)) findings.push({ origin: o, transport: 'docker', scope, message: "missing policy.json's scope: MCO copies every policy.json scope into each namespace file" })
+      if (!nsDocker.has(scope)) findings.push(importIssue(o, "missing policy.json's scope: MCO copies every policy.json scope into each namespace file", { transport: 'docker', scope }))
     }
     if (own.size > 0) namespacePolicies.set(namespace, own)
-    else notes.push(`${o}: no scope of its own (only policy.json's): no ImagePolicy, and rendering writes no file for namespace ${namespace}`)
+    else notes.push(importNote(`no scope of its own (only policy.json's): no ImagePolicy, and rendering writes no file for namespace ${namespace}`, o))
   }
 
   const policies: ImportedPolicy[] = named(groupPolicies(clusterScopes), input.namePrefix).map((g) => ({ kind: 'ClusterImagePolicy' as const, ...g }))
@@ -357,23 +346,3 @@ export function importPolicies(input: ImportInput): ImportResult {
     notes,
   }
 }
-
-/** A finding as one stderr line: file, transport, scope, why. */
-export function formatFinding(f: Finding): string {
-  if (f.general === true) return `${f.origin}: ${f.message}`
-  const where = f.scope === undefined ? 'default' : `transport ${f.transport ?? '?'} scope ${JSON.stringify(f.scope)}`
-  return `${f.origin}: ${where}: ${f.message}`
-}
-
-/** Findings sorted for output: by file, transport, scope, message. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      compareBytewise(a.origin, b.origin) ||
-      compareBytewise(a.transport ?? '', b.transport ?? '') ||
-      (a.scope === undefined ? -1 : 0) - (b.scope === undefined ? -1 : 0) ||
-      compareBytewise(a.scope ?? '', b.scope ?? '') ||
-      compareBytewise(a.message, b.message),
-  )
-}
-

@@ -10,7 +10,9 @@ import { isMap, isScalar, parseAllDocuments, visit, type Document } from 'yaml'
 import { isObject } from '../is-object.ts'
 import { decodeFileContents, MAX_DECOMPRESSED_STREAM_BYTES } from '../diff/machine-config-files.ts'
 import { CRIO_POLICIES_DIR, POLICY_JSON_PATH } from '../render/policy-json.ts'
+import type { Issue } from '../issues.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
+import { importNote } from './import-issue.ts'
 
 export const REGISTRIES_D_DIR = '/etc/containers/registries.d'
 
@@ -31,7 +33,7 @@ export type NodePolicyFile =
 export interface SourcesResult {
   readonly files: readonly NodePolicyFile[]
   readonly problems: readonly string[]
-  readonly notes: readonly string[]
+  readonly notes: readonly Issue[]
 }
 
 function baseName(name: string): string {
@@ -65,7 +67,7 @@ function looksLikeRegistriesD(value: unknown): boolean {
  */
 export function nodePolicyFiles(texts: readonly SourceText[], namespace?: string): SourcesResult {
   const problems: string[] = []
-  const notes: string[] = []
+  const notes: Issue[] = []
   const direct: NodePolicyFile[] = []
   const embedded: { config: string; pool: string; index: number; path: string; origin: string; text: string }[] = []
   let budget = MAX_DECOMPRESSED_STREAM_BYTES
@@ -181,7 +183,7 @@ export function nodePolicyFiles(texts: readonly SourceText[], namespace?: string
     const pools = byPath.get(e.path) ?? new Map<string, (typeof embedded)[number]>()
     byPath.set(e.path, pools)
     const earlier = pools.get(e.pool)
-    if (earlier !== undefined && earlier.text !== e.text) notes.push(`${e.path}: ${e.origin} replaces ${earlier.origin} on pool ${e.pool || '(no role)'} (MCO merges in name order)`)
+    if (earlier !== undefined && earlier.text !== e.text) notes.push(importNote(`${e.origin} replaces ${earlier.origin} on pool ${e.pool || '(no role)'} (MCO merges in name order)`, e.path))
     pools.set(e.pool, e)
   }
   for (const [path, pools] of [...byPath].sort(([a], [b]) => compareBytewise(a, b))) {
