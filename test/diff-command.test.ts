@@ -202,3 +202,16 @@ test('diff: stdout is bounded by --max-output-bytes (cut after a whole line, wit
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a usage error is one line, also when yargs writes it over several (diff --output, impact --format)', async () => {
+  for (const [args, flag] of [[['diff', '--output', 'xml', 'a', 'b'], 'output'], [['impact', '--format', 'xml', 'a'], 'format']] as const) {
+    const r = await runCli(args)
+    assert.equal(r.code, 2)
+    assert.equal(r.stdout, '')
+    const lines = r.stderr.trimEnd().split('\n')
+    assert.equal(lines.length, 2, r.stderr)
+    assert.match(lines[0]!, new RegExp(`^imagepolicy-mc ${args[0]}: Invalid values: Argument: ${flag}, Given: "xml", Choices: `))
+    assert.doesNotMatch(lines[0]!, /\\n/)
+    assert.equal(lines[1], `Run imagepolicy-mc ${args[0]} --help for usage.`)
+  }
+})

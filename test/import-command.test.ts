@@ -48,9 +48,17 @@ test('import: bad options are usage errors naming the flag', async () => {
   r = await runCli(['import', '--no-such-flag'])
   assert.equal(r.code, 2)
   assert.match(r.stderr, /Unknown argument|no-such-flag/)
-  r = await runCli(['import', '--validate', 'sometimes'])
-  assert.equal(r.code, 2)
-  assert.match(r.stderr, /--validate: must be one of strict, warn, ignore/)
+})
+
+test('import: a bad value of an option the function shares gets the line and exit 1 it gets there', async () => {
+  for (const args of [['--validate', 'sometimes'], ['--target-release', '3.x']]) {
+    const own = await runCli(['import', ...args])
+    const fn = await runCli([...args, '--allow-empty'])
+    assert.equal(own.code, 1, own.stderr)
+    assert.equal(fn.code, 1, fn.stderr)
+    assert.equal(own.stderr, fn.stderr)
+    assert.equal(own.stdout, '')
+  }
 })
 
 test('import: stdin JSON is policy.json, or the namespace file of --namespace', async () => {

@@ -56,7 +56,8 @@ export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
 
 /** The one line for an error that reached the edge; undefined for a bug (the caller prints it with its stack). */
 export function edgeErrorLine(e: unknown): { line: string; code: 1 | 2 } | undefined {
-  if (e instanceof UsageError) return { line: e.message, code: 2 }
+  // One line: yargs writes some of its messages over several ("Invalid values:\n  Argument: …").
+  if (e instanceof UsageError) return { line: e.message.replace(/\n\s*/g, ' '), code: 2 }
   if (e instanceof InputError) return { line: e.message, code: 1 }
   if (isSystemError(e)) return { line: `${e.path !== undefined ? `${e.path}: ` : ''}${describeFsError(e)}`, code: 1 }
   // V8's limits on one string or buffer: only an input far beyond the budgets gets here.

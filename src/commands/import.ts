@@ -5,13 +5,13 @@
 // and its proof are src/import/.
 
 import type { Streams } from '../cli/context.ts'
-import { InputError, UsageError } from '../cli/errors.ts'
+import { InputError, IssueError, UsageError } from '../cli/errors.ts'
 import { limitsFrom } from '../cli/flags.ts'
 import { InputBudget, readInputFiles, readStdinText } from '../cli/inputs.ts'
 import { importFromTexts } from '../import/import.ts'
 import { formatImportIssue, gradeImportIssues } from '../import/import-issue.ts'
 import { STDIN, type SourceText } from '../import/node-sources.ts'
-import { escapeControls } from '../issues.ts'
+import { escapeControls, issue } from '../issues.ts'
 import { outputBudgetMessage } from '../limits.ts'
 import { decodeOption, describeOption, IMPORT_OPTION_TABLE, OPTION_TABLE, type OptionSpec } from '../option-table.ts'
 import { guarded, parseCommandArgs, wantsHelp } from './render.ts'
@@ -71,7 +71,11 @@ function importArgs(parsed: Readonly<Record<string, unknown>>, argv: readonly st
     if (Array.isArray(raw)) throw new UsageError(`--${flag}: given more than once`)
     if (raw === undefined) return spec.default
     const decoded = decodeOption(spec, raw)
-    if ('error' in decoded) throw new UsageError(`--${flag}: ${decoded.error}`)
+    if ('error' in decoded) {
+      // A renderer option's bad value gets the line and exit 1 it gets on every other path (src/cli/flags.ts).
+      if (spec.key !== undefined) throw new IssueError([issue('error', 'config', `--${flag}: ${spec.key}: ${decoded.error}`)])
+      throw new UsageError(`--${flag}: ${decoded.error}`)
+    }
     return decoded.value
   }
   const limits = limitsFrom(parsed)
