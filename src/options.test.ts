@@ -53,6 +53,9 @@ test('names: {pool} is replaced; collisions are errors; a name sorting before MC
   assert.deepEqual(checkOptions(DEFAULT_OPTIONS), [])
   const collide = checkOptions(mergeOptions({ name: 'same-name' }))
   assert.ok(collide.some((i) => i.severity === 'error' && /names would collide/.test(i.message)))
+  // A pool given twice is named as such, not blamed on the name (which does contain {pool}).
+  const twice = checkOptions(mergeOptions({ pools: ['worker', 'master', 'worker'] }))
+  assert.deepEqual(twice.map((i) => i.message), ['pools: "worker" is given more than once (one MachineConfig per pool)'])
   const early = checkOptions(mergeOptions({ name: '50-{pool}-signatures' }))
   assert.deepEqual(
     early.map((i) => i.severity),

@@ -107,7 +107,9 @@ export function checkOptions(options: Options): Issue[] {
   for (const n of names) {
     if (!MC_NAME.test(n) || n.length > 253) issues.push(issue('error', 'config', `name: ${JSON.stringify(n)} is not a valid MachineConfig name (DNS-1123 subdomain)`))
   }
-  if (new Set(names).size !== names.length) issues.push(issue('error', 'config', 'name: must contain {pool} when more than one pool is given (names would collide)'))
+  const repeated = options.pools.filter((p, i) => options.pools.indexOf(p) !== i)
+  if (repeated.length > 0) issues.push(issue('error', 'config', `pools: ${JSON.stringify(repeated[0])} is given more than once (one MachineConfig per pool)`))
+  else if (new Set(names).size !== names.length) issues.push(issue('error', 'config', 'name: must contain {pool} when more than one pool is given (names would collide)'))
   options.pools.forEach((pool, i) => {
     // MCO merges a pool's MachineConfigs by name and the last one wins for a path:
     // ours must come after MCO's own, which also writes policy.json.
