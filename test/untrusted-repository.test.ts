@@ -116,6 +116,18 @@ test('diff: a directory named like the base revision does not replace the base',
   const asRevision = runBundle(['diff', '--path', 'policies', 'refs/heads/base', 'HEAD'], { cwd: repo })
   assert.equal(asRevision.code, 0, asRevision.stderr)
   assert.match(asRevision.stdout, /added {4}\/etc\/crio\/policies\/team-b\.json/)
+  // A tag named like the directory: the line names refs/tags/ and the commit, and each works.
+  const baseCommit = git(repo, 'rev-parse', 'base').trim()
+  git(repo, 'branch', '-D', 'base')
+  git(repo, 'tag', 'base', baseCommit)
+  const tagged = runBundle(['diff', '--path', 'policies', 'base', 'HEAD'], { cwd: repo })
+  assert.equal(tagged.code, 2, tagged.stderr)
+  assertOneLine(tagged, new RegExp(`refs/tags/base for a tag\\) or the commit id ${baseCommit} for the revision`), 'ambiguous tag')
+  for (const rev of ['refs/tags/base', baseCommit]) {
+    const r2 = runBundle(['diff', '--path', 'policies', rev, 'HEAD'], { cwd: repo })
+    assert.equal(r2.code, 0, r2.stderr)
+    assert.match(r2.stdout, /added {4}\/etc\/crio\/policies\/team-b\.json/)
+  }
 })
 
 test('diff: revisions resolve only to commits; paths that start with - are refused', { skip: GIT === undefined ? 'needs git' : false }, (t) => {
