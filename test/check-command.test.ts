@@ -538,3 +538,16 @@ test('write-machineconfigs: DIR that is (or holds) the current directory is refu
   }
   assert.equal(lstatSync(out).ino, inode)
 })
+
+test('check: RENDERED holding a file imagepolicy-mc did not write: the advice moves it first, since the command alone is refused (review item 7)', async (t) => {
+  const { src, out } = await repo(t)
+  writeFileSync(join(out, 'README.md'), 'hi\n')
+  const r = await check(src, out)
+  assert.equal(r.code, 1)
+  const last = r.stderr.trimEnd().split('\n').at(-1)!
+  assert.equal(last, `imagepolicy-mc check: ${out} is not current; move the files imagepolicy-mc did not write (above) out of ${out}, then regenerate it with: imagepolicy-mc render --write-machineconfigs ${out} ${src} --target-release 4.19`)
+  // What the advice says works: the command is refused while the file is there, and succeeds once it is moved.
+  assert.equal((await runCli(['render', '--write-machineconfigs', out, src, ...OPTS])).code, 1)
+  rmSync(join(out, 'README.md'))
+  assert.equal((await runCli(['render', '--write-machineconfigs', out, src, ...OPTS])).code, 0)
+})
