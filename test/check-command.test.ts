@@ -512,3 +512,42 @@ test('write-machineconfigs: DIR inside a directory of YAML sources (read back as
   const beside = await runCli(['render', '--write-machineconfigs', join(dir, 'rendered'), yamlDir, ...OPTS])
   assert.equal(beside.code, 0, beside.stderr)
 })
+
+test('write-machineconfigs: DIR that is (or holds) the current directory is refused, naming it; the directory is left as it was (review item 1)', async (t) => {
+  const { dir, src, out } = await repo(t)
+  const before = readdirSync(out).sort()
+  const inode = lstatSync(out).ino
+  const cwd = process.cwd()
+  try {
+    process.chdir(out)
+    // Before the fix: rc 0, and DIR swapped by renaming, the shell's cwd a deleted directory.
+    const r = await runCli(['render', '--write-machineconfigs', '.', src, ...OPTS])
+    assert.equal(r.code, 2, r.stderr)
+    assert.match(r.stderr, /\. \(.*rendered\) is the current directory: render --write-machineconfigs replaces DIR by renaming/)
+    assert.equal(r.stdout, '')
+    assert.equal(lstatSync('.').ino, inode, 'the current directory is still DIR')
+    assert.deepEqual(readdirSync('.').sort(), before)
+    process.chdir(dir)
+    mkdirSync(join(dir, 'deep'))
+    process.chdir(join(dir, 'deep'))
+    const holds = await runCli(['render', '--write-machineconfigs', dir, src, ...OPTS])
+    assert.equal(holds.code, 2, holds.stderr)
+    assert.match(holds.stderr, /holds the current directory/)
+  } finally {
+    process.chdir(cwd)
+  }
+  assert.equal(lstatSync(out).ino, inode)
+})
+
+test('check: RENDERED holding a file imagepolicy-mc did not write: the advice moves it first, since the command alone is refused (review item 7)', async (t) => {
+  const { src, out } = await repo(t)
+  writeFileSync(join(out, 'README.md'), 'hi\n')
+  const r = await check(src, out)
+  assert.equal(r.code, 1)
+  const last = r.stderr.trimEnd().split('\n').at(-1)!
+  assert.equal(last, `imagepolicy-mc check: ${out} is not current; move the files imagepolicy-mc did not write (above) out of ${out}, then regenerate it with: imagepolicy-mc render --write-machineconfigs ${out} ${src} --target-release 4.19`)
+  // What the advice says works: the command is refused while the file is there, and succeeds once it is moved.
+  assert.equal((await runCli(['render', '--write-machineconfigs', out, src, ...OPTS])).code, 1)
+  rmSync(join(out, 'README.md'))
+  assert.equal((await runCli(['render', '--write-machineconfigs', out, src, ...OPTS])).code, 0)
+})

@@ -296,6 +296,10 @@ test('diff: compressed MachineConfigs from a repository are bounded and checked;
     [{ compression: 'gzip', source: source(Buffer.from('not gzip at all')) }, /gzip contents: not valid gzip data/],
     [{ compression: 'gzip', source: source(gzip(Buffer.from('x')).subarray(0, 15)) }, /gzip contents: not valid gzip data/],
     [{ compression: 'zstd', source: source(Buffer.from('x')) }, /unsupported compression type "zstd"/],
+    // Base64 as Ignition reads it (Go's StdEncoding): junk after valid gzip, or a stray '=', is an error, never the gzip read as far as Node's lenient decoder gets.
+    [{ compression: 'gzip', source: `${source(gzip(Buffer.from('{"default":[]}')))}!!` }, /\/etc\/containers\/policy\.json: contents\.source: invalid base64 in data URL: illegal base64 data at input byte/],
+    [{ compression: 'gzip', source: source(gzip(Buffer.from('{"default":[]}'))).replace(/(base64,.{8})/, '$1=') }, /contents\.source: invalid base64 in data URL: illegal base64 data at input byte 8/],
+    [{ compression: '', source: 'data:text/plain;charset=utf-8;base64,e30' }, /contents\.source: invalid base64 in data URL: illegal base64 data at input byte 0/],
   ]
   for (const [contents, message] of cases) {
     const text = withFile(contents)

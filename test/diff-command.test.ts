@@ -85,6 +85,11 @@ test('a stream that holds generated MachineConfigs is read from them, not render
   assert.deepEqual(pools.get('worker'), rendered.files)
   assert.equal(nodeFilesFromMachineConfigs(streamValues(head)), undefined)
   assert.equal(decodeDataUrl('data:,a%20b'), 'a b')
+  // Base64 as Ignition decodes it (Go's base64.StdEncoding): line breaks skipped, padding required, junk refused.
+  assert.equal(decodeDataUrl('data:;base64,YWJj\nZGVm'), 'abcdef')
+  assert.equal(decodeDataUrl('data:;base64,YWJjZGVm!!!'), undefined, 'junk after valid base64')
+  assert.equal(decodeDataUrl('data:;base64,YWJj=ZGVm'), undefined, 'a stray pad (Node stops there)')
+  assert.equal(decodeDataUrl('data:;base64,e30'), undefined, 'padding is required')
   const dir = tempDir()
   try {
     writeFileSync(join(dir, 'base.yaml'), base)

@@ -130,6 +130,33 @@ test('import: untrusted input: no stack traces, bounds, regular files only', asy
   assert.match(r.stderr, /MachineConfig\/50-x storage\.files\[0\] \(\/etc\/containers\/policy\.json\): gzip contents/)
 })
 
+test('import: a data URL whose base64 Ignition would refuse is an error, never junk or a cut file', async (t) => {
+  // Node's Buffer.from(..., 'base64') skips junk and stops at a stray '=': a valid policy followed by junk read as the policy.
+  const good = Buffer.from(POLICY).toString('base64')
+  const dir = tempDir(t)
+  const cases: [string, RegExp][] = [
+    [`${good}!!!*** not base64`, /illegal base64 data at input byte \d+/],
+    ['!!!notbase64', /illegal base64 data at input byte 0/],
+    [`${good.slice(0, 8)}=${good.slice(8)}`, /illegal base64 data at input byte 8/],
+    [good.replace(/=+$/, '').slice(0, -1), /illegal base64 data at input byte/],
+  ]
+  for (const [data, reason] of cases) {
+    const mc = `apiVersion: machineconfiguration.openshift.io/v1\nkind: MachineConfig\nmetadata: {name: 50-x}\nspec:\n  config:\n    storage:\n      files:\n      - path: /etc/containers/policy.json\n        contents: {source: ${JSON.stringify(`data:;base64,${data}`)}}\n`
+    writeFileSync(join(dir, 'mc.yaml'), mc)
+    const r = await runCli(['import', join(dir, 'mc.yaml')])
+    assert.equal(r.code, 1, data)
+    assert.equal(r.stdout, '', 'nothing on stdout')
+    assert.match(r.stderr, /MachineConfig\/50-x storage\.files\[0\] \(\/etc\/containers\/policy\.json\): contents\.source: invalid base64 in data URL: /)
+    assert.match(r.stderr, reason)
+    assert.doesNotMatch(r.stderr, /not JSON/, 'never decoded junk')
+  }
+  // Line breaks are skipped, as Go's StdEncoding does: still the policy.
+  const wrapped = good.replace(/(.{76})/g, '$1\n')
+  writeFileSync(join(dir, 'mc.yaml'), `apiVersion: machineconfiguration.openshift.io/v1\nkind: MachineConfig\nmetadata: {name: 50-x}\nspec:\n  config:\n    storage:\n      files:\n      - path: /etc/containers/policy.json\n        contents: {source: ${JSON.stringify(`data:;base64,${wrapped}`)}}\n`)
+  const r = await runCli(['import', join(dir, 'mc.yaml')])
+  assert.equal(r.code, 0, r.stderr)
+})
+
 test("import: the example's MachineConfig becomes ClusterImagePolicies that render its policy.json", async () => {
   const file = 'examples/import/50-worker-signed-images.yaml'
   const r = await runCli(['import', file])

@@ -79,3 +79,19 @@ test('render --help', async () => {
   assert.equal(help.code, 0)
   assert.match(help.stdout, /^imagepolicy-mc render \[PATH\.\.\.\] \[--out DIR\]/)
 })
+
+test('render --out: a current directory inside DIR/etc is refused, naming it (DIR/etc is swapped by renaming)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-render-'))
+  const cwd = process.cwd()
+  try {
+    assert.equal((await runCli(['render', '--target-release', '4.19', '--out', dir], one)).code, 0)
+    process.chdir(join(dir, 'etc', 'containers'))
+    const r = await runCli(['render', '--target-release', '4.19', '--out', dir], two)
+    assert.equal(r.code, 1, r.stderr)
+    assert.match(r.stderr, /\/etc holds the current directory: render --out replaces DIR\/etc by renaming/)
+    assert.ok(existsSync(join(process.cwd(), 'policy.json')), 'the current directory is still there')
+  } finally {
+    process.chdir(cwd)
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -59,6 +59,8 @@ export function edgeErrorLine(e: unknown): { line: string; code: 1 | 2 } | undef
   // One line: yargs writes some of its messages over several ("Invalid values:\n  Argument: …").
   if (e instanceof UsageError) return { line: e.message.replace(/\n\s*/g, ' '), code: 2 }
   if (e instanceof InputError) return { line: e.message, code: 1 }
+  // process.cwd() (uv_cwd) fails once the shell's directory was deleted or renamed away: no path to name but the current directory.
+  if (isSystemError(e) && e.syscall === 'uv_cwd') return { line: `the current directory: ${describeFsError(e)} (it was deleted or replaced; cd to it again)`, code: 1 }
   if (isSystemError(e)) return { line: `${e.path !== undefined ? `${e.path}: ` : ''}${describeFsError(e)}`, code: 1 }
   // V8's limits on one string or buffer: only an input far beyond the budgets gets here.
   if (e instanceof RangeError && /Invalid string length|Array buffer allocation failed|Invalid typed array length/.test(e.message)) {

@@ -115,7 +115,7 @@ function layoutOf(rendered: string): Layout {
 }
 
 /** The committed MachineConfigs at RENDERED, and the lines for what there is not ours or not readable. */
-function readCommitted(rendered: string, layout: Layout, budget: InputBudget, expectedNames: readonly string[]): { documents: MachineConfigDocument[]; lines: string[]; notOutput?: boolean } {
+function readCommitted(rendered: string, layout: Layout, budget: InputBudget, expectedNames: readonly string[]): { documents: MachineConfigDocument[]; lines: string[]; notOutput?: boolean; foreign?: boolean } {
   if (layout.kind === 'absent') return { documents: [], lines: [] }
   if (layout.kind === 'file') {
     const read = generatedDocuments(readOwnFile(rendered, rendered, budget), (_, index) => `${rendered}#${index}`, rendered)
@@ -139,7 +139,7 @@ function readCommitted(rendered: string, layout: Layout, budget: InputBudget, ex
         : `${k}: stale: does not list exactly the MachineConfigs rendered (${expectedNames.join(', ')})`,
     )
   }
-  return { documents: [...dir.machineConfigs], lines }
+  return { documents: [...dir.machineConfigs], lines, ...(dir.foreign.length > 0 ? { foreign: true } : {}) }
 }
 
 /** Whether the file is a regular file whose first line is our kustomization header (never through a link; false when unreadable). */
@@ -211,7 +211,10 @@ export async function checkCommand(argv: readonly string[], streams: Streams): P
       streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current, and not imagepolicy-mc's output: give the committed output as RENDERED (no command is printed that would overwrite this file)\n`)
       return 1
     }
-    streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current; regenerate it with: ${escapeControls(regenerateCommand(sources, rendered, asDirectory, optionArguments(argv), kustomizeArgsFrom(parsed)))}\n`)
+    const command = escapeControls(regenerateCommand(sources, rendered, asDirectory, optionArguments(argv), kustomizeArgsFrom(parsed)))
+    // The command alone would be refused: render --write-machineconfigs never overwrites or deletes files it did not write.
+    const first = committed.foreign === true ? ` move the files imagepolicy-mc did not write (above) out of ${escapeControls(rendered)}, then` : ''
+    streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current;${first} regenerate it with: ${command}\n`)
     return 1
   })
 }

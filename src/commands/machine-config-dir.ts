@@ -9,8 +9,8 @@
 // the new directory is built beside DIR and swapped in with renames, so a
 // failed run leaves the old one as it was. Touches the filesystem (src/commands only).
 
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { describeFsError, InputError } from '../cli/errors.ts'
 import { decodeUtf8, sortedEntries, type InputBudget } from '../cli/inputs.ts'
 import type { MachineConfigDocument } from '../diff/committed-machine-configs.ts'
@@ -179,6 +179,25 @@ export function readMachineConfigDir(dir: string, budget: InputBudget): MachineC
 }
 
 /**
+ * Why DIR cannot be swapped in by renaming: it is the current directory or
+ * holds it (the shell would be left in a deleted directory, where `ls` shows
+ * nothing and the next command fails). Undefined when it can.
+ */
+export function currentDirectoryRefusal(dir: string): string | undefined {
+  let cwd: string
+  let target: string
+  try {
+    cwd = realpathSync('.')
+    target = realpathSync(dir)
+  } catch {
+    return undefined
+  }
+  const rel = relative(target, cwd)
+  if (rel.startsWith('..') || rel.startsWith('/')) return undefined
+  return `${dir} (${target}) ${rel === '' ? 'is' : 'holds'} the current directory: render --write-machineconfigs replaces DIR by renaming a new directory over it, which would leave the shell in a deleted directory; run it from outside DIR (e.g. cd ${dirname(target)} and give DIR as ${basename(target)})`
+}
+
+/**
  * Writes the MachineConfigs (documents as the function prints them) to DIR,
  * one `<name>.yaml` each, and the kustomization file listing them; removes the
  * ones of an earlier run that are no longer rendered. Refuses (InputError, one
@@ -189,6 +208,8 @@ export function writeMachineConfigDir(dir: string, documents: readonly MachineCo
   for (const d of documents) {
     if (!FILE_NAME.test(d.name) || d.name.length > 253) throw new InputError(`MachineConfig ${JSON.stringify(d.name)}: not a valid MachineConfig name (a DNS-1123 subdomain), so not a file name imagepolicy-mc writes`)
   }
+  const refusal = currentDirectoryRefusal(dir)
+  if (refusal !== undefined) throw new InputError(refusal)
   const root = resolve(dir)
   const old = readMachineConfigDir(dir, budget)
   if (old.foreign.length > 0) {
@@ -200,7 +221,13 @@ export function writeMachineConfigDir(dir: string, documents: readonly MachineCo
   } catch (e) {
     throw new InputError(`${dirname(dir)}: ${describeFsError(e)}`)
   }
-  const fresh = mkdtempSync(join(parent, `.${basename(root)}.imagepolicy-mc-new-`))
+  let fresh: string
+  try {
+    fresh = mkdtempSync(join(parent, `.${basename(root)}.imagepolicy-mc-new-`))
+  } catch (e) {
+    // The temporary name is ours, not the user's: name DIR and the directory it is built in.
+    throw new InputError(`${dir}: cannot create the new directory beside it in ${dirname(dir)}: ${describeFsError(e)}`)
+  }
   // Synchronous: with the handlers installed, SIGINT/SIGTERM wait until this returns.
   const forget = removeOnSignal(fresh)
   try {

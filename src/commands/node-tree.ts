@@ -5,7 +5,7 @@
 // temporary directory beside DIR/etc and renamed into place, so that a failed
 // run leaves the old tree as it was. Touches the filesystem (src/commands only).
 
-import { constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { describeFsError, InputError } from '../cli/errors.ts'
 import type { NodeFile } from '../model.ts'
@@ -105,6 +105,18 @@ export function writeNodeTree(dir: string, files: readonly NodeFile[]): { writte
     throw new InputError(`${join(dir, 'etc')} ${old.isSymbolicLink() ? 'is a symbolic link' : 'is not a directory'}: render --out never follows links in the output tree; remove it`)
   }
 
+  if (old !== undefined) {
+    // DIR/etc is swapped by renaming: a shell inside it would be left in a deleted directory.
+    let rel: string | undefined
+    try {
+      rel = relative(realpathSync(etc), realpathSync('.'))
+    } catch {
+      rel = undefined
+    }
+    if (rel !== undefined && !rel.startsWith('..') && !rel.startsWith('/')) {
+      throw new InputError(`${join(dir, 'etc')} ${rel === '' ? 'is' : 'holds'} the current directory: render --out replaces DIR/etc by renaming a new tree over it, which would leave the shell in a deleted directory; run it from outside ${join(dir, 'etc')}`)
+    }
+  }
   const fresh = fsCall(dir, () => mkdtempSync(join(root, '.etc.imagepolicy-mc-new-')))
   // This function is synchronous: with the handlers installed, SIGINT/SIGTERM wait until it returns.
   const forget = removeOnSignal(fresh)

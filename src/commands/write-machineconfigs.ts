@@ -13,7 +13,7 @@ import type { InputText } from '../io/read.ts'
 import { formatIssue, issue, toFieldPath, type Issue } from '../issues.ts'
 import { GENERATED_BY_ANNOTATION } from '../wrap/machine-config.ts'
 import { run } from '../run.ts'
-import { generatedDocuments, writeMachineConfigDir } from './machine-config-dir.ts'
+import { currentDirectoryRefusal, generatedDocuments, writeMachineConfigDir } from './machine-config-dir.ts'
 import { kustomizeArgsFrom, outputAmongSources, readSources } from './sources.ts'
 
 /** The MachineConfigs imagepolicy-mc generated that the inputs already hold: a kustomization's ImagePolicyRenderer transformer ran, or an earlier run's output is among the sources. */
@@ -82,6 +82,8 @@ export async function renderMachineConfigDocuments(
 export async function writeMachineConfigs(parsed: Readonly<Record<string, unknown>>, paths: readonly string[], dir: string, streams: Streams): Promise<number> {
   const among = outputAmongSources(paths, dir)
   if (among !== undefined) throw new UsageError(among)
+  const cwd = currentDirectoryRefusal(dir)
+  if (cwd !== undefined) throw new UsageError(cwd)
   const rendered = await renderMachineConfigDocuments(parsed, paths, streams, (name) => `${dir}/${name}.yaml`)
   if (rendered.exitCode !== 0) return rendered.exitCode
   const changed = writeMachineConfigDir(dir, rendered.documents, new InputBudget(limitsFrom(parsed).maxInputBytes))

@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml'
 import { isObject } from '../is-object.ts'
 import { issue, type Issue } from '../issues.ts'
 import type { NodeFile } from '../model.ts'
+import { goDecodeBase64Once } from '../upstream/go-base64.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
 import { POLICY_JSON_PATH } from '../render/policy-json.ts'
 import { SIGSTORE_REGISTRIES_PATH } from '../render/sigstore-registries-yaml.ts'
@@ -24,23 +25,34 @@ import { isGeneratedMachineConfig, MC_API_VERSION, MC_KIND, MC_ROLE_LABEL } from
 export const MAX_DECOMPRESSED_FILE_BYTES = 64 * 1024 * 1024
 export const MAX_DECOMPRESSED_STREAM_BYTES = 256 * 1024 * 1024
 
-/** Decodes an RFC 2397 data URL (base64 or percent-encoded); undefined when it is not one. */
+/** Decodes an RFC 2397 data URL (base64 or percent-encoded); undefined when it is not one, or its data cannot be decoded. */
 export function decodeDataUrl(source: string): string | undefined {
-  const bytes = decodeDataUrlBytes(source)
-  return bytes === undefined ? undefined : bytes.toString('utf8')
+  const read = decodeDataUrlBytes(source)
+  return read === undefined || 'error' in read ? undefined : read.bytes.toString('utf8')
 }
 
-/** The bytes of an RFC 2397 data URL (base64 or percent-encoded); undefined when it is not one. */
-export function decodeDataUrlBytes(source: string): Buffer | undefined {
+/**
+ * The bytes of an RFC 2397 data URL (base64 or percent-encoded); undefined
+ * when it is not one; an error when its data cannot be decoded. Base64 is read
+ * as Ignition reads it (vincent-petithory/dataurl: Go's
+ * `base64.StdEncoding.DecodeString`): the standard alphabet, `=` padding
+ * required, line breaks skipped, anything else an error. Node's lenient
+ * `Buffer.from(data, 'base64')` would skip junk and stop at a stray `=`, so a
+ * corrupt source would read as other, or fewer, bytes than a node refuses.
+ */
+export function decodeDataUrlBytes(source: string): { bytes: Buffer } | { error: string } | undefined {
   const m = /^data:([^,]*),(.*)$/s.exec(source)
   if (m === null) return undefined
   const meta = m[1]!
   const data = m[2]!
-  if (meta.endsWith(';base64')) return Buffer.from(data, 'base64')
+  if (meta.endsWith(';base64')) {
+    const decoded = goDecodeBase64Once(data)
+    return 'error' in decoded ? { error: `invalid base64 in data URL: ${decoded.error}` } : { bytes: decoded.bytes }
+  }
   try {
-    return Buffer.from(decodeURIComponent(data), 'utf8')
+    return { bytes: Buffer.from(decodeURIComponent(data), 'utf8') }
   } catch {
-    return undefined
+    return { error: 'invalid percent-encoding in data URL' }
   }
 }
 
@@ -53,8 +65,10 @@ export function decodeFileContents(contents: Readonly<Record<string, unknown>>, 
   const source = contents['source']
   if (source === undefined || source === null) return { value: '', bytes: 0 }
   if (typeof source !== 'string') return { error: 'contents.source is not a string' }
-  const data = decodeDataUrlBytes(source)
-  if (data === undefined) return { error: 'contents.source is not a data URL' }
+  const read = decodeDataUrlBytes(source)
+  if (read === undefined) return { error: 'contents.source is not a data URL' }
+  if ('error' in read) return { error: `contents.source: ${read.error}` }
+  const data = read.bytes
   const compression = contents['compression'] ?? ''
   if (compression === '') return { value: data.toString('utf8'), bytes: data.length }
   if (compression !== 'gzip') return { error: `unsupported compression type ${JSON.stringify(compression)}` }

@@ -22,6 +22,15 @@ export function goDecodeBase64(text: string): { readonly bytes: Buffer } | { rea
 const DECODED = new Map<string, { readonly bytes: Buffer } | { readonly error: string }>()
 const DECODED_LIMIT = 4096
 
+/**
+ * `goDecodeBase64` without its cache, for large one-off texts (an Ignition data
+ * URL's payload: vincent-petithory/dataurl decodes it with
+ * `base64.StdEncoding.DecodeString`, so the same rules and error text).
+ */
+export function goDecodeBase64Once(text: string): { readonly bytes: Buffer } | { readonly error: string } {
+  return decode(text)
+}
+
 function decode(text: string): { readonly bytes: Buffer } | { readonly error: string } {
   // Positions in Go's message count the original text, newlines included.
   let clean = ''
