@@ -256,3 +256,29 @@ test('risks: a signature required where registries.d reads no attachments; newly
   assert.deepEqual(diff.images.map((e) => e.risks.map((r) => r.code)), [['newly-rejected']])
   assert.match(formatImpactText(streamImpact([], side)), /^no image: the input holds no workload/)
 })
+
+// ------------------------------------------------------ review findings --
+
+const kustomizeTool = findExecutable('kustomize', process.env['PATH']) ?? findExecutable('kubectl', process.env['PATH'])
+
+test('impact PATH: a kustomization directory is run through kustomize (its namespace: applies), as check and the diff form read it', async (t) => {
+  if (kustomizeTool === undefined) {
+    if (process.env['CI']) assert.fail('kustomize or kubectl is required in CI')
+    t.skip('needs kustomize or kubectl')
+    return
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-impact-k-'))
+  try {
+    const noNamespace = (doc: string) => doc.replace(/^ {2}namespace: .*\n/m, '')
+    writeFileSync(join(dir, 'all.yaml'), stream(imageConfig(), noNamespace(ip('team-x', 'a', ['registry.example.net/a'])),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: registry.example.net/a/x:1\n'))
+    // No apiVersion/kind: kustomize accepts it, the function would not.
+    writeFileSync(join(dir, 'kustomization.yaml'), 'namespace: team-x\nresources:\n- all.yaml\n')
+    const r = await runCli(['impact', dir, '--target-release', '4.19', '-o', 'json'])
+    assert.equal(r.code, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as { images: { namespace: string; requirement: { verdict: string; file: string } }[] }
+    assert.deepEqual(doc.images.map((e) => [e.namespace, e.requirement.verdict, e.requirement.file]), [['team-x', 'signature-required', '/etc/crio/policies/team-x.json']])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
