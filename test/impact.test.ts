@@ -282,3 +282,18 @@ test('impact PATH: a kustomization directory is run through kustomize (its names
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('impact --max-output-bytes bounds the report it prints, not the stream it renders to evaluate it', async () => {
+  const args = ['impact', 'test/fixtures/impact-stream/input.yaml', '--target-release', '4.19']
+  const full = await runCli(args)
+  assert.equal(full.code, 0, full.stderr)
+  const bytes = Buffer.byteLength(full.stdout, 'utf8')
+  // The rendered stream (two pools' MachineConfigs) is larger than the report: a budget the report fits is enough.
+  const fits = await runCli([...args, '--max-output-bytes', String(bytes)])
+  assert.equal(fits.code, 0, fits.stderr)
+  assert.equal(fits.stdout, full.stdout)
+  const over = await runCli([...args, '--max-output-bytes', String(bytes - 1)])
+  assert.equal(over.code, 1)
+  assert.equal(over.stdout, '')
+  assert.match(over.stderr, new RegExp(`^imagepolicy-mc impact: the impact report \\(${bytes} bytes\\) exceeds the output budget of ${bytes - 1} bytes \\(--max-output-bytes\\)`, 'm'))
+})

@@ -15,7 +15,7 @@ import { diffImpact, KUBECTL_DEFAULT_NAMESPACE, streamImpact } from '../impact/i
 import { workloadImages, type WorkloadImage } from '../impact/workload-images.ts'
 import { readDocument, readInputs, readValue, type DocumentReader, type InputText } from '../io/read.ts'
 import { escapeControls, formatIssue, type Issue } from '../issues.ts'
-import type { Limits } from '../limits.ts'
+import { DEFAULT_LIMITS, outputBudgetMessage, type Limits } from '../limits.ts'
 import type { PartialOptions } from '../options.ts'
 import { runRead } from '../run.ts'
 import { compareBytewise } from '../upstream/go-json.ts'
@@ -55,6 +55,8 @@ is not a path; give --diff to compare two paths (or to be explicit).
   --repo DIR                   the git repository (any directory inside it) [default: .]
   --enable-alpha-plugins       pass --enable-alpha-plugins to kustomize
   --kustomize-arg=ARG          another kustomize argument (repeatable)
+  --max-output-bytes N         bounds the report impact prints (a larger one is refused, exit 1);
+                               the stream rendered to evaluate it keeps at least the default budget
 
 A PATH that is a kustomization directory is run through kustomize (as check
 and the BASE HEAD form read it); other paths are read as YAML files.
@@ -93,7 +95,10 @@ function evaluateInputs(inputs: readonly InputText[], functionConfig: unknown, f
     }
     return { images, side: { files: first![1], policies: [], conflicts: [], fromMachineConfigs: true }, issues: [], failed: false, note: 'read from the MachineConfigs imagepolicy-mc generated in the stream: the policies that wrote each scope, and namespace scopes dropped for nesting, are not known' }
   }
-  const result = runRead(read, { ...(functionConfig !== undefined ? { functionConfig } : {}), flags, reviewOnly: true, maxOutputBytes: limits.maxOutputBytes })
+  // impact never prints the rendered stream: --max-output-bytes bounds the report (see `report`), and the
+  // renderer keeps at least its default budget, so a small report of a large stream is not refused.
+  const maxOutputBytes = Math.max(limits.maxOutputBytes, DEFAULT_LIMITS.maxOutputBytes)
+  const result = runRead(read, { ...(functionConfig !== undefined ? { functionConfig } : {}), flags, reviewOnly: true, maxOutputBytes })
   if (result.exitCode !== 0) return { images, side: empty, issues: result.issues, failed: true }
   return { images, side: { files: result.files, policies: result.policies, conflicts: result.conflicts }, issues: result.issues, failed: false }
 }
@@ -134,8 +139,15 @@ export async function impactCommand(argv: readonly string[], streams: Streams): 
     const limits = commandLimits(parsed)
     const flags = rendererFlags(parsed)
     const kustomizeArgs = kustomizeArgsFrom(parsed)
-    const write = (report: ImpactReport) =>
-      streams.stdout.write(parsed.format === 'json' ? formatImpactJson(report) : parsed.format === 'markdown' ? formatImpactMarkdown(report) : formatImpactText(report))
+    // What impact prints is the report: --max-output-bytes bounds it. A cut report could hide a risk
+    // (and cut JSON is not JSON), so one over the budget is refused whole, with nothing on stdout.
+    const write = (report: ImpactReport): number => {
+      const text = parsed.format === 'json' ? formatImpactJson(report) : parsed.format === 'markdown' ? formatImpactMarkdown(report) : formatImpactText(report)
+      const bytes = Buffer.byteLength(text, 'utf8')
+      if (bytes > limits.maxOutputBytes) throw new InputError(outputBudgetMessage(limits.maxOutputBytes, `the impact report (${bytes} bytes)`))
+      streams.stdout.write(text)
+      return 0
+    }
 
     const diffForm = parsed.diff || (args.length >= 2 && args.length <= 3 && !isPathArgument(args[0]!))
     if (!diffForm) {
@@ -145,8 +157,7 @@ export async function impactCommand(argv: readonly string[], streams: Streams): 
       const side = evaluateInputs(inputs, readFunctionConfig(configFlag(parsed), budget), flags, limits)
       for (const i of side.issues) streams.stderr.write(formatIssue(i) + '\n')
       if (side.failed) return 1
-      write(streamImpact(side.images, side.side, parsed.namespace, side.note !== undefined ? [side.note] : []))
-      return 0
+      return write(streamImpact(side.images, side.side, parsed.namespace, side.note !== undefined ? [side.note] : []))
     }
 
     if (args.length < 2 || args.length > 3) throw new UsageError(`expected BASE HEAD [PATH], got ${args.length} argument(s)`)
@@ -178,7 +189,6 @@ export async function impactCommand(argv: readonly string[], streams: Streams): 
       return 1
     }
     const notes = [base, head].flatMap((s) => (s.note !== undefined ? [`${s.label}: ${s.note}`] : []))
-    write(diffImpact(base, head, parsed.namespace, notes))
-    return 0
+    return write(diffImpact(base, head, parsed.namespace, notes))
   })
 }
