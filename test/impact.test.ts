@@ -297,3 +297,15 @@ test('impact --max-output-bytes bounds the report it prints, not the stream it r
   assert.equal(over.stdout, '')
   assert.match(over.stderr, new RegExp(`^imagepolicy-mc impact: the impact report \\(${bytes} bytes\\) exceeds the output budget of ${bytes - 1} bytes \\(--max-output-bytes\\)`, 'm'))
 })
+
+test('impact: a value flag without its value is a usage error (exit 2), never the default taken silently', async () => {
+  const input = stream(imageConfig(), deployment('team-a', 'w', ['registry.example.com/app/x:1']))
+  for (const args of [['--namespace'], ['-n'], ['-n', '--format', 'json'], ['--format'], ['-o'], ['--path'], ['--repo'], ['--kustomize-arg']]) {
+    const r = await runCli(['impact', '--target-release', '4.19', ...args], input)
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, new RegExp(`^imagepolicy-mc impact: ${args[0]} needs a value$`, 'm'))
+  }
+  // A value after the flag, or after `--`, is read as before.
+  assert.equal((await runCli(['impact', '--target-release', '4.19', '-n', 'team-a'], input)).code, 0)
+})

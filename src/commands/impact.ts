@@ -110,6 +110,26 @@ function checkNamespace(namespace: string): void {
   }
 }
 
+/** impact's own flags that take a value, with their aliases (yargs gives such a flag without its value the default). */
+const VALUE_FLAGS: Readonly<Record<string, string>> = { namespace: 'namespace', n: 'namespace', format: 'format', output: 'format', o: 'format', path: 'path', repo: 'repo', 'kustomize-arg': 'kustomize-arg' }
+
+/**
+ * A value flag of impact's given without its value (the last word, or followed by another flag):
+ * a usage error, as `--namespace ""` is, never the default taken silently.
+ */
+function checkFlagValues(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!
+    if (word === '--') return
+    const m = /^--?([a-z][a-z-]*)$/.exec(word)
+    const flag = m !== null && (word.startsWith('--') || m[1]!.length === 1) ? VALUE_FLAGS[m[1]!] : undefined
+    if (flag === undefined) continue
+    const next = argv[i + 1]
+    if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`${word} needs a value`)
+    i++
+  }
+}
+
 function isPathArgument(spec: string): boolean {
   if (spec === '.' || spec === '..' || spec.startsWith('/') || spec.startsWith('./') || spec.startsWith('../')) return true
   try {
@@ -124,6 +144,7 @@ function isPathArgument(spec: string): boolean {
 export async function impactCommand(argv: readonly string[], streams: Streams): Promise<number> {
   if (printedHelp(argv, streams, IMPACT_USAGE)) return 0
   return guarded('impact', streams, async () => {
+    checkFlagValues(argv)
     const parsed = await parseCommandArgs(argv, (y) =>
       withRendererOptions(y)
         .option('format', { alias: ['output', 'o'], type: 'string', choices: ['text', 'markdown', 'json'] as const, default: 'text' as const })
