@@ -309,3 +309,11 @@ test('impact: a value flag without its value is a usage error (exit 2), never th
   // A value after the flag, or after `--`, is read as before.
   assert.equal((await runCli(['impact', '--target-release', '4.19', '-n', 'team-a'], input)).code, 0)
 })
+
+test('impact with no resources says so (on stdin, or in the files named), not that it refuses to emit MachineConfigs', async () => {
+  const r = await runCli(['impact', '--target-release', '4.19'], '')
+  assert.equal(r.code, 1)
+  assert.equal(r.stdout, '')
+  assert.match(r.stderr, /^imagepolicy-mc impact: no resources on stdin: nothing to report/m)
+  assert.doesNotMatch(r.stderr, /MachineConfigs/)
+})

@@ -83,6 +83,11 @@ function evaluateInputs(inputs: readonly InputText[], functionConfig: unknown, f
   const entries = read.envelope.shape === 'ResourceList' ? read.envelope.items : read.envelope.documents
   const values = entries.flatMap((e) => e.resources)
   const images = workloadImages(values)
+  if (values.length === 0 && flags.allowEmpty !== true && !read.issues.some((i) => i.severity === 'error')) {
+    // The renderer's refusal speaks of emitting MachineConfigs, which impact never does.
+    const where = inputs.length === 1 && inputs[0]!.path === undefined ? 'on stdin' : `in ${inputs.map((i) => i.path ?? 'stdin').join(', ')}`
+    throw new InputError(`no resources ${where}: nothing to report (give the workloads and policies as files, a kustomization directory or on stdin; --allow-empty reports no image)`)
+  }
   const empty: PolicySide = { files: [], policies: [], conflicts: [] }
   const fromMachineConfigs = read.issues.some((i) => i.severity === 'error') ? undefined : nodeFilesFromMachineConfigs(values)
   if (fromMachineConfigs !== undefined) {
