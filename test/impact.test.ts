@@ -256,3 +256,64 @@ test('risks: a signature required where registries.d reads no attachments; newly
   assert.deepEqual(diff.images.map((e) => e.risks.map((r) => r.code)), [['newly-rejected']])
   assert.match(formatImpactText(streamImpact([], side)), /^no image: the input holds no workload/)
 })
+
+// ------------------------------------------------------ review findings --
+
+const kustomizeTool = findExecutable('kustomize', process.env['PATH']) ?? findExecutable('kubectl', process.env['PATH'])
+
+test('impact PATH: a kustomization directory is run through kustomize (its namespace: applies), as check and the diff form read it', async (t) => {
+  if (kustomizeTool === undefined) {
+    if (process.env['CI']) assert.fail('kustomize or kubectl is required in CI')
+    t.skip('needs kustomize or kubectl')
+    return
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'imagepolicy-mc-impact-k-'))
+  try {
+    const noNamespace = (doc: string) => doc.replace(/^ {2}namespace: .*\n/m, '')
+    writeFileSync(join(dir, 'all.yaml'), stream(imageConfig(), noNamespace(ip('team-x', 'a', ['registry.example.net/a'])),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: registry.example.net/a/x:1\n'))
+    // No apiVersion/kind: kustomize accepts it, the function would not.
+    writeFileSync(join(dir, 'kustomization.yaml'), 'namespace: team-x\nresources:\n- all.yaml\n')
+    const r = await runCli(['impact', dir, '--target-release', '4.19', '-o', 'json'])
+    assert.equal(r.code, 0, r.stderr)
+    const doc = JSON.parse(r.stdout) as { images: { namespace: string; requirement: { verdict: string; file: string } }[] }
+    assert.deepEqual(doc.images.map((e) => [e.namespace, e.requirement.verdict, e.requirement.file]), [['team-x', 'signature-required', '/etc/crio/policies/team-x.json']])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('impact --max-output-bytes bounds the report it prints, not the stream it renders to evaluate it', async () => {
+  const args = ['impact', 'test/fixtures/impact-stream/input.yaml', '--target-release', '4.19']
+  const full = await runCli(args)
+  assert.equal(full.code, 0, full.stderr)
+  const bytes = Buffer.byteLength(full.stdout, 'utf8')
+  // The rendered stream (two pools' MachineConfigs) is larger than the report: a budget the report fits is enough.
+  const fits = await runCli([...args, '--max-output-bytes', String(bytes)])
+  assert.equal(fits.code, 0, fits.stderr)
+  assert.equal(fits.stdout, full.stdout)
+  const over = await runCli([...args, '--max-output-bytes', String(bytes - 1)])
+  assert.equal(over.code, 1)
+  assert.equal(over.stdout, '')
+  assert.match(over.stderr, new RegExp(`^imagepolicy-mc impact: the impact report \\(${bytes} bytes\\) exceeds the output budget of ${bytes - 1} bytes \\(--max-output-bytes\\)`, 'm'))
+})
+
+test('impact: a value flag without its value is a usage error (exit 2), never the default taken silently', async () => {
+  const input = stream(imageConfig(), deployment('team-a', 'w', ['registry.example.com/app/x:1']))
+  for (const args of [['--namespace'], ['-n'], ['-n', '--format', 'json'], ['--format'], ['-o'], ['--path'], ['--repo'], ['--kustomize-arg']]) {
+    const r = await runCli(['impact', '--target-release', '4.19', ...args], input)
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, new RegExp(`^imagepolicy-mc impact: ${args[0]} needs a value$`, 'm'))
+  }
+  // A value after the flag, or after `--`, is read as before.
+  assert.equal((await runCli(['impact', '--target-release', '4.19', '-n', 'team-a'], input)).code, 0)
+})
+
+test('impact with no resources says so (on stdin, or in the files named), not that it refuses to emit MachineConfigs', async () => {
+  const r = await runCli(['impact', '--target-release', '4.19'], '')
+  assert.equal(r.code, 1)
+  assert.equal(r.stdout, '')
+  assert.match(r.stderr, /^imagepolicy-mc impact: no resources on stdin: nothing to report/m)
+  assert.doesNotMatch(r.stderr, /MachineConfigs/)
+})
