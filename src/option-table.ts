@@ -276,6 +276,12 @@ export const IMPORT_OPTION_TABLE: readonly OptionSpec[] = [
     default: 'imported',
     placeholder: 'P',
     help: 'names of the resources printed: P-001, P-002, ... (per namespace for ImagePolicies)',
-    check: (v) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) && v.length <= 200 ? undefined : 'must be lower-case letters, digits and "-", starting and ending with a letter or digit'),
+    // The names are PREFIX-NNN, DNS-1123 subdomains of at most 253 characters: 200 leaves room for the number.
+    check: (v) =>
+      !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)
+        ? 'must be lower-case letters, digits and "-", starting and ending with a letter or digit'
+        : v.length > 200
+          ? `must be at most 200 characters (it has ${v.length}; the names printed are P-NNN)`
+          : undefined,
   },
 ]

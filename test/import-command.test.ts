@@ -42,6 +42,10 @@ test('import: bad options are usage errors naming the flag', async () => {
   let r = await runCli(['import', '--name-prefix', 'Bad_'])
   assert.equal(r.code, 2)
   assert.match(r.stderr, /^imagepolicy-mc import: --name-prefix: must be lower-case letters/m)
+  // A valid prefix that is too long is told so, not that its characters are wrong.
+  r = await runCli(['import', '--name-prefix', 'a'.repeat(201)])
+  assert.equal(r.code, 2)
+  assert.match(r.stderr, /^imagepolicy-mc import: --name-prefix: must be at most 200 characters \(it has 201; the names printed are P-NNN\)$/m)
   r = await runCli(['import', '--namespace', 'Not A Namespace'])
   assert.equal(r.code, 2)
   assert.match(r.stderr, /--namespace: must be a namespace name/)
@@ -179,4 +183,15 @@ test("import: the example's MachineConfig becomes ClusterImagePolicies that rend
   // The example's registries.d file (gzip) lists the same scopes rendering writes.
   const yaml = rendered.files.find((f) => f.path === '/etc/containers/registries.d/sigstore-registries.yaml')!
   assert.deepEqual(Object.keys((parse(yaml.contents) as { docker: object }).docker).sort(), ['quay.io/example-org', 'registry.example.com/prod'])
+})
+
+test('import: input of no known shape is described in words, naming what is missing', async () => {
+  const cases: readonly (readonly [string, string])[] = [['{}', 'a mapping without "default", "apiVersion" or "kind"'], ['[]', 'a sequence'], ['42', 'a number scalar'], ['apiVersion: v1', 'v1 (no kind)'], ['kind: Pod', '(no apiVersion) Pod']]
+  for (const [text, what] of cases) {
+    const r = await runCli(['import', '--namespace', 'team-a'], text)
+    assert.equal(r.code, 1, r.stderr)
+    assert.equal(r.stdout, '')
+    assert.match(r.stderr, new RegExp(`: ${what.replace(/[()]/g, '\\$&')}: not a policy\\.json \\(which has a "default"\\), registries\\.d file, MachineConfig or Butane config$`, 'm'), text)
+    assert.doesNotMatch(r.stderr, /\? \?|: object:/)
+  }
 })

@@ -131,8 +131,7 @@ export function nodePolicyFiles(texts: readonly SourceText[], namespace?: string
         }
         const config = configOf(item)
         if (config === undefined) {
-          const kind = isObject(item) ? `${String(item['apiVersion'] ?? '?')} ${String(item['kind'] ?? '?')}` : typeof item
-          problems.push(`${where}: ${kind}: not a policy.json, registries.d file, MachineConfig or Butane config`)
+          problems.push(`${where}: ${describeItem(item)}: not a policy.json (which has a "default"), registries.d file, MachineConfig or Butane config`)
           continue
         }
         const files = config.files
@@ -264,4 +263,13 @@ export function duplicateMapKey(doc: Document): string | undefined {
     },
   })
   return found
+}
+
+/** What an unrecognized item is, in a user's words (a missing field is named, not shown as "?"). */
+function describeItem(item: unknown): string {
+  if (Array.isArray(item)) return 'a sequence'
+  if (!isObject(item)) return `a ${typeof item} scalar`
+  const { apiVersion, kind } = item
+  if (apiVersion === undefined && kind === undefined) return 'a mapping without "default", "apiVersion" or "kind"'
+  return `${apiVersion === undefined ? '(no apiVersion)' : String(apiVersion)} ${kind === undefined ? '(no kind)' : String(kind)}`
 }
