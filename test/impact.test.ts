@@ -317,3 +317,19 @@ test('impact with no resources says so (on stdin, or in the files named), not th
   assert.match(r.stderr, /^imagepolicy-mc impact: no resources on stdin: nothing to report/m)
   assert.doesNotMatch(r.stderr, /MachineConfigs/)
 })
+
+test('impact: a container list that is not a list, or an image that is not a string, is reported (invalid-reference), never skipped', async () => {
+  const workloads = [
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: odd\n  namespace: team-a\nspec:\n  template:\n    spec:\n      containers: notalist\n',
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: num\n  namespace: team-a\nspec:\n  containers:\n  - name: c\n    image: 12345\n',
+  ]
+  const r = await runCli(['impact', '--target-release', '4.19', '--format', 'json'], stream(cip('app', ['registry.example.com/app']), ...workloads))
+  assert.equal(r.code, 0, r.stderr)
+  const risks = JSON.stringify(JSON.parse(r.stdout))
+  assert.match(risks, /containers is not a list \(a string\)/)
+  assert.match(risks, /the image is not a string \(a number\)/)
+  const text = await runCli(['impact', '--target-release', '4.19'], stream(cip('app', ['registry.example.com/app']), ...workloads))
+  assert.match(text.stdout, /run by: +Deployment team-a\/odd containers/)
+  assert.match(text.stdout, /\[invalid-reference\] containers is not a list \(a string\)/)
+  assert.match(text.stdout, /\[invalid-reference\] the image is not a string \(a number\)/)
+})

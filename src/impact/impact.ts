@@ -89,8 +89,8 @@ function groupImages(sides: readonly { readonly side: 'base' | 'head'; readonly 
     for (const w of images) {
       const namespace = w.namespace ?? defaultNamespace
       const text = w.image ?? ''
-      const parsed = w.image === undefined ? { error: 'the container has no image (a string)' } : parseImageReference(text)
-      const key = `${namespace}\u0000${'value' in parsed ? parsed.value.identity : `\u0001${text}`}`
+      const parsed = w.image === undefined ? { error: w.problem ?? 'the container has no image (a string)' } : parseImageReference(text)
+      const key = `${namespace}\u0000${'value' in parsed ? parsed.value.identity : `\u0001${text}\u0001${w.problem ?? ''}`}`
       let g = groups.get(key)
       if (g === undefined) {
         g = { namespace, namespaceAssumed: false, given: new Set(), image: 'value' in parsed ? parsed.value : undefined, error: 'error' in parsed ? parsed.error : undefined, uses: [] }

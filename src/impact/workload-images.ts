@@ -39,6 +39,8 @@ export interface WorkloadImage {
   readonly path: string
   /** `image` as written; undefined when it is missing or not a string. */
   readonly image?: string
+  /** Why there is no image to evaluate, when `image` is undefined and the reason is not just its absence. */
+  readonly problem?: string
 }
 
 function groupOf(apiVersion: unknown): string | undefined {
@@ -62,21 +64,29 @@ export function workloadImages(resources: readonly unknown[]): WorkloadImage[] {
     if (!isObject(spec)) continue
     for (const list of CONTAINER_LISTS) {
       const containers = spec[list]
-      if (!Array.isArray(containers)) continue
+      if (containers === undefined || containers === null) continue
+      const where = { kind: value['kind'] as string, name, ...(namespace !== undefined ? { namespace } : {}), list }
+      // Never skipped silently: the API server refuses such a workload, and a report that left it
+      // out would read as "nothing to verify" (reported as invalid-reference, as an unreadable image is).
+      if (!Array.isArray(containers)) {
+        out.push({ ...where, container: '', path: `${workload.podSpec.join('.')}.${list}`, problem: `${list} is not a list (${typeName(containers)})` })
+        continue
+      }
       containers.forEach((c: unknown, i) => {
         const container = isObject(c) ? c : {}
         const image = container['image']
         out.push({
-          kind: value['kind'] as string,
-          name,
-          ...(namespace !== undefined ? { namespace } : {}),
-          list,
+          ...where,
           container: typeof container['name'] === 'string' ? container['name'] : '',
           path: `${workload.podSpec.join('.')}.${list}[${i}].image`,
-          ...(typeof image === 'string' ? { image } : {}),
+          ...(typeof image === 'string' ? { image } : image !== undefined && image !== null ? { problem: `the image is not a string (${typeName(image)})` } : {}),
         })
       })
     }
   }
   return out
+}
+
+function typeName(v: unknown): string {
+  return Array.isArray(v) ? 'a sequence' : isObject(v) ? 'a mapping' : `a ${typeof v}`
 }
