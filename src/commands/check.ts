@@ -17,7 +17,7 @@ import { compareMachineConfigs, formatCheckProblem, type MachineConfigDocument }
 import { formatDiffText } from '../diff/format-diff.ts'
 import { escapeControls } from '../issues.ts'
 import { generatedDocuments, KUSTOMIZATION_FILE, KUSTOMIZATION_HEADER, kustomizationText, readMachineConfigDir, readOwnFile } from './machine-config-dir.ts'
-import { commandLimits, guarded, parseCommandArgs, printedHelp, withRendererOptions } from './render.ts'
+import { commandLimits, guarded, parseCommandArgs, printedHelp, withRendererOptions, writeBoundedText } from './render.ts'
 import { isKustomizationDir, KUSTOMIZE_OPTIONS_HELP, outputAmongSources, KUSTOMIZE_VALUE_FLAGS, kustomizeArgsFrom, kustomizeCommandWords, withKustomizeOptions } from './sources.ts'
 import { renderMachineConfigDocuments } from './write-machineconfigs.ts'
 
@@ -83,18 +83,6 @@ export function regenerateCommand(sources: string, rendered: string, asDirectory
   if (!isKustomizationDir(sources)) return ['imagepolicy-mc', shellWord(sources), ...tail].join(' ')
   if (kustomizeArgs.length === 0) return ['imagepolicy-mc', 'build', shellWord(sources), ...tail].join(' ')
   return [...kustomizeCommandWords(sources, kustomizeArgs).map(shellWord), '|', 'imagepolicy-mc', ...tail].join(' ')
-}
-
-/**
- * The head of `text` that fits in `limit` bytes (UTF-8), cut after a whole
- * line, or all of it; `cut` says whether it was cut and how long it was.
- */
-export function cutToBudget(text: string, limit: number): { text: string; cut: boolean; bytes: number } {
-  const bytes = Buffer.byteLength(text, 'utf8')
-  if (bytes <= limit) return { text, cut: false, bytes }
-  const head = Buffer.from(text, 'utf8').subarray(0, limit)
-  // A newline is one byte that is never inside a UTF-8 sequence: cutting after it splits no character.
-  return { text: head.subarray(0, head.lastIndexOf(0x0a) + 1).toString('utf8'), cut: true, bytes }
 }
 
 type Layout = { readonly kind: 'directory' } | { readonly kind: 'file' } | { readonly kind: 'absent'; readonly asDirectory: boolean }
@@ -197,15 +185,8 @@ export async function checkCommand(argv: readonly string[], streams: Streams): P
     }
     for (const line of lines) streams.stderr.write(`imagepolicy-mc check: ${escapeControls(line)}\n`)
     if (report.diff.rolling.length > 0) {
-      // Bounded as everything a run prints: the committed side is untrusted and may be large.
-      const limit = commandLimits(parsed).maxOutputBytes
-      // The committed node files are untrusted text: each line escaped (escapeControls), so none reaches a terminal as a control sequence.
-      const text = formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] })
-      const diff = cutToBudget(text.split('\n').map(escapeControls).join('\n'), limit)
-      streams.stdout.write(diff.text)
-      if (diff.cut) {
-        streams.stderr.write(`imagepolicy-mc check: the node-file diff on stdout is cut after ${Buffer.byteLength(diff.text, 'utf8')} of its ${diff.bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it\n`)
-      }
+      // The committed node files are untrusted text, and may be large.
+      writeBoundedText('check', formatDiffText({ base: `${rendered} (committed)`, head: `${sources} (rendered now)`, diff: report.diff, headIssues: [], notes: [] }), commandLimits(parsed).maxOutputBytes, streams)
     }
     if (committed.notOutput === true) {
       streams.stderr.write(`imagepolicy-mc check: ${escapeControls(rendered)} is not current, and not imagepolicy-mc's output: give the committed output as RENDERED (no command is printed that would overwrite this file)\n`)

@@ -20,11 +20,10 @@ import type { Limits } from '../limits.ts'
 import type { NodeFile } from '../model.ts'
 import { run } from '../run.ts'
 import { kustomizeCommand } from './build.ts'
-import { cutToBudget } from './check.ts'
 import { runChild, shownCommand } from './child-process.ts'
 import { makeTempDir } from './cleanup.ts'
 import { checkTreePath, writeGitTree } from './git-tree.ts'
-import { commandLimits, guarded, parseCommandArgs, printedHelp, readFunctionConfig, rendererFlags, withRendererOptions } from './render.ts'
+import { commandLimits, guarded, parseCommandArgs, printedHelp, readFunctionConfig, rendererFlags, withRendererOptions, writeBoundedText } from './render.ts'
 import { findExecutable } from './util-path.ts'
 
 export const DIFF_USAGE = `imagepolicy-mc diff BASE HEAD [options]
@@ -252,15 +251,8 @@ export async function diffCommand(argv: readonly string[], streams: Streams): Pr
       headIssues: head.issues,
       notes: [base, head].flatMap((s) => (s.note !== undefined ? [`${s.label}: ${s.note}`] : [])),
     }
-    // Both sides are repository content (a pull request's): each line escaped (escapeControls) so
-    // that none reaches a terminal as a control sequence, and bounded as everything a run prints.
-    const limit = commandLimits(parsed).maxOutputBytes
-    const text = parsed.output === 'markdown' ? formatDiffMarkdown(report) : formatDiffText(report)
-    const out = cutToBudget(text.split('\n').map(escapeControls).join('\n'), limit)
-    streams.stdout.write(out.text)
-    if (out.cut) {
-      streams.stderr.write(`imagepolicy-mc diff: the node-file diff on stdout is cut after ${Buffer.byteLength(out.text, 'utf8')} of its ${out.bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it\n`)
-    }
+    // Both sides are repository content (a pull request's).
+    writeBoundedText('diff', parsed.output === 'markdown' ? formatDiffMarkdown(report) : formatDiffText(report), commandLimits(parsed).maxOutputBytes, streams)
     return 0
   })
 }

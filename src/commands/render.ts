@@ -93,6 +93,32 @@ export function printedHelp(argv: readonly string[], streams: Streams, usage: st
   return true
 }
 
+/**
+ * The head of `text` that fits in `limit` bytes (UTF-8), cut after a whole
+ * line, or all of it; `cut` says whether it was cut and how long it was.
+ */
+export function cutToBudget(text: string, limit: number): { text: string; cut: boolean; bytes: number } {
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes <= limit) return { text, cut: false, bytes }
+  const head = Buffer.from(text, 'utf8').subarray(0, limit)
+  // A newline is one byte that is never inside a UTF-8 sequence: cutting after it splits no character.
+  return { text: head.subarray(0, head.lastIndexOf(0x0a) + 1).toString('utf8'), cut: true, bytes }
+}
+
+/**
+ * Writes text that holds repository content (node-file diffs) to stdout: each
+ * line escaped (escapeControls), so none reaches a terminal as a control
+ * sequence, and cut after the last whole line within `limit` bytes
+ * (--max-output-bytes), with a stderr line saying how much was shown.
+ */
+export function writeBoundedText(command: string, text: string, limit: number, streams: Streams): void {
+  const out = cutToBudget(text.split('\n').map(escapeControls).join('\n'), limit)
+  streams.stdout.write(out.text)
+  if (out.cut) {
+    streams.stderr.write(`imagepolicy-mc ${command}: the node-file diff on stdout is cut after ${Buffer.byteLength(out.text, 'utf8')} of its ${out.bytes} bytes (the output budget of ${limit} bytes, --max-output-bytes); raise it with --max-output-bytes to see all of it\n`)
+  }
+}
+
 /** Runs a command body, turning usage and input errors into messages and exit codes 2 and 1. */
 export async function guarded(command: string, streams: Streams, body: () => Promise<number>): Promise<number> {
   try {

@@ -2,8 +2,8 @@
 // run as a subprocess (the built CLI, as a user would), its JSON document
 // checked field by field against the contract the suite relies on.
 
-import { run, type RunResult } from './proc.ts'
-import { cliBin } from './node-files.ts'
+import { isObj, runCliJson } from './cli-json.ts'
+import type { RunResult } from './proc.ts'
 
 /** The fields of `explain --output json` the suite compares with skopeo. */
 export interface Explained {
@@ -26,8 +26,6 @@ export interface ExplainRun {
   readonly raw: RunResult
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Checks the document's shape; returns the problems (empty when it fits the contract). */
 export function explainShapeErrors(doc: unknown): string[] {
@@ -54,16 +52,6 @@ export function explainShapeErrors(doc: unknown): string[] {
  */
 export async function explain(inputFile: string, image: string, namespace: string | undefined): Promise<ExplainRun> {
   const args = ['explain', image, ...(namespace === undefined ? [] : ['--namespace', namespace]), '--output', 'json', inputFile]
-  const command = `imagepolicy-mc ${args.join(' ')}`
-  const raw = await run(process.execPath, [cliBin(), ...args])
-  if (raw.code !== 0) throw new Error(`${command} exited ${raw.code}:\n${raw.stderr}`)
-  let doc: unknown
-  try {
-    doc = JSON.parse(raw.stdout)
-  } catch (err) {
-    throw new Error(`${command}: stdout is not JSON (${String(err)}):\n${raw.stdout.slice(0, 500)}`)
-  }
-  const errors = explainShapeErrors(doc)
-  if (errors.length > 0) throw new Error(`${command}: the JSON does not fit the contract: ${errors.join('; ')}\n${raw.stdout.slice(0, 2000)}`)
+  const { doc, command, raw } = await runCliJson(args, explainShapeErrors)
   return { explained: doc as Explained, command, raw }
 }

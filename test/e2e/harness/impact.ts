@@ -2,8 +2,7 @@
 // as a subprocess (the built CLI, as a user would), its JSON document checked
 // against the fields the suite compares with skopeo.
 
-import { cliBin } from './node-files.ts'
-import { run } from './proc.ts'
+import { isObj, runCliJson } from './cli-json.ts'
 
 /** The fields of one `impact --format json` image entry the suite compares with skopeo. */
 export interface ImpactImage {
@@ -17,9 +16,6 @@ export interface ImpactImage {
   } | null
   readonly risks: readonly { readonly code: string }[]
 }
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Checks the document's shape; returns the problems (empty when it fits the contract). */
 export function impactShapeErrors(doc: unknown): string[] {
@@ -39,16 +35,6 @@ export function impactShapeErrors(doc: unknown): string[] {
 /** Runs impact on the suite's input plus a workloads file; throws unless it exits 0 with a document that fits the contract. */
 export async function impact(inputFile: string, workloadsFile: string): Promise<{ readonly images: readonly ImpactImage[]; readonly command: string }> {
   const args = ['impact', '--target-release', '4.19', '--format', 'json', inputFile, workloadsFile]
-  const command = `imagepolicy-mc ${args.join(' ')}`
-  const raw = await run(process.execPath, [cliBin(), ...args])
-  if (raw.code !== 0) throw new Error(`${command} exited ${raw.code}:\n${raw.stderr}`)
-  let doc: unknown
-  try {
-    doc = JSON.parse(raw.stdout)
-  } catch (err) {
-    throw new Error(`${command}: stdout is not JSON (${String(err)}):\n${raw.stdout.slice(0, 500)}`)
-  }
-  const errors = impactShapeErrors(doc)
-  if (errors.length > 0) throw new Error(`${command}: the JSON does not fit the contract: ${errors.join('; ')}\n${raw.stdout.slice(0, 2000)}`)
+  const { doc, command } = await runCliJson(args, impactShapeErrors)
   return { images: (doc as { images: ImpactImage[] }).images, command }
 }
